@@ -1,0 +1,83 @@
+# Tessera: build, run, test. See README.md.
+#
+#   make          build/tessera.efi
+#   make esp      boot volume in build/esp/ and build/esp.img
+#   make run      boot in QEMU (TCG, AMD SVM + NPT) with the serial console here
+#   make test     host unit tests, then integration boots on every emulated host
+#   make unit     host unit tests only
+
+BUILD   := build
+CC      := gcc
+LD      := ld
+NASM    := nasm
+OBJCOPY := objcopy
+EFIINC  := /usr/include/efi
+EFILIB  := /usr/lib
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+SETUP := $(BUILD)/.setup-done
+
+# Hypervisor code: freestanding, no red zone (interrupts land on the same
+# stack), no SSE (the guest owns the FPU state), frame pointers for stack traces.
+KCFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g \
+	-ffreestanding -fno-builtin -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
+	-fpic -fvisibility=hidden -fno-stack-protector -fno-strict-aliasing \
+	-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+	-mno-red-zone -mgeneral-regs-only -mno-mmx -mno-sse -mno-sse2 \
+	-fshort-wchar -DGNU_EFI_USE_MS_ABI -DTESSERA_VERSION='"$(VERSION)"' \
+	-I. -Iinclude -Iarch/x86/include -I$(EFIINC) -I$(EFIINC)/x86_64
+
+KSRC := $(wildcard boot/*.c kernel/*.c arch/x86/*.c arch/x86/vmx/*.c arch/x86/svm/*.c drivers/*.c)
+KASM := $(wildcard arch/x86/*.asm)
+KOBJ := $(KSRC:%.c=$(BUILD)/obj/%.o) $(KASM:%.asm=$(BUILD)/obj/%.o)
+
+all: $(BUILD)/tessera.efi
+
+$(SETUP): scripts/setup-deps.sh
+	@scripts/setup-deps.sh
+	@mkdir -p $(BUILD) && touch $@
+
+$(BUILD)/obj/%.o: %.c | $(SETUP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
+
+# The AP trampoline is a flat 16/32/64-bit blob, embedded by trampoline_blob.asm.
+$(BUILD)/obj/arch/x86/ap_trampoline.bin: arch/x86/ap_trampoline.nasm | $(SETUP)
+	@mkdir -p $(dir $@)
+	$(NASM) -f bin $< -o $@
+
+$(BUILD)/obj/arch/x86/trampoline_blob.o: $(BUILD)/obj/arch/x86/ap_trampoline.bin
+
+$(BUILD)/obj/%.o: %.asm | $(SETUP)
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $<"
+	@$(NASM) -f elf64 -I$(BUILD)/obj/arch/x86/ -MD $(@:.o=.d) $< -o $@
+
+$(BUILD)/tessera.so: $(KOBJ) boot/tessera.lds
+	$(LD) -nostdlib -znocombreloc -shared -Bsymbolic --no-undefined -z noexecstack \
+		-T boot/tessera.lds $(EFILIB)/crt0-efi-x86_64.o $(KOBJ) \
+		$(EFILIB)/libgnuefi.a -o $@
+	@scripts/check-relocs.sh $@
+
+$(BUILD)/tessera.efi: $(BUILD)/tessera.so
+	$(OBJCOPY) -j .text -j .reloc -j .rodata -j .data -j .dynamic -j .rela -j .dynsym \
+		--target efi-app-x86_64 --subsystem=10 $< $@
+
+esp: $(BUILD)/tessera.efi
+	scripts/mkesp.sh $(BUILD)/esp $(BUILD)/tessera.efi
+
+run: esp
+	scripts/run-qemu.sh $(BUILD)/esp
+
+unit: | $(SETUP)
+	python3 tests/run.py --unit-only
+
+test: $(BUILD)/tessera.efi
+	python3 tests/run.py
+
+clean:
+	rm -rf $(BUILD)/obj $(BUILD)/tessera.* $(BUILD)/unit $(BUILD)/esp* $(BUILD)/hosts
+
+.PHONY: all esp run unit test clean
+-include $(KOBJ:.o=.d)

@@ -1,0 +1,86 @@
+#include <arch/cpu.h>
+#include <arch/lapic.h>
+#include <kernel/time.h>
+
+#define APIC_BASE_X2APIC (1ull << 10)
+#define APIC_BASE_ENABLE (1ull << 11)
+
+/* Register offsets (SDM Table 10-1); the x2APIC MSR is 0x800 + offset/16. */
+#define LAPIC_ID   0x020
+#define LAPIC_SVR  0x0f0
+#define LAPIC_ICRL 0x300
+#define LAPIC_ICRH 0x310
+#define ICR_PENDING (1u << 12)
+#define SPURIOUS_VECTOR 0xff
+
+static bool use_x2apic;
+static bool ready;
+static uint64_t mmio_base;
+
+bool lapic_x2apic(void) { return use_x2apic; }
+uint64_t lapic_mmio_base(void) { return mmio_base; }
+
+static uint32_t lapic_read(uint32_t reg)
+{
+	if (use_x2apic)
+		return (uint32_t)rdmsr(0x800 + (reg >> 4));
+	return mmio_read32(mmio_base + reg);
+}
+
+static void lapic_write(uint32_t reg, uint32_t v)
+{
+	if (use_x2apic)
+		wrmsr(0x800 + (reg >> 4), v);
+	else
+		mmio_write32(mmio_base + reg, v);
+}
+
+void lapic_init_bsp(void)
+{
+	uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
+	/* CPUID.1:ECX[21] x2APIC; a firmware that already enabled it leaves no choice. */
+	use_x2apic = (cpuid(1, 0).ecx >> 21) & 1 || (base & APIC_BASE_X2APIC);
+	mmio_base = base & 0xffffff000ull;
+}
+
+void lapic_cpu_init(void)
+{
+	uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
+	/* SDM 10.12.5: disabled -> xAPIC -> x2APIC; leaving x2APIC directly is illegal. */
+	if (!(base & APIC_BASE_X2APIC)) {
+		base |= APIC_BASE_ENABLE;
+		wrmsr(MSR_IA32_APIC_BASE, base);
+		if (use_x2apic)
+			wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_X2APIC);
+	}
+	lapic_write(LAPIC_SVR, (1u << 8) | SPURIOUS_VECTOR);
+	ready = true;
+}
+
+uint32_t lapic_id(void)
+{
+	uint32_t id = lapic_read(LAPIC_ID);
+	return use_x2apic ? id : id >> 24;
+}
+
+bool lapic_send_ipi(uint32_t dest, uint32_t icr_low)
+{
+	if (use_x2apic) {
+		wrmsr(0x830, ((uint64_t)dest << 32) | icr_low); /* SDM 10.12.9: one write */
+		return true;
+	}
+	lapic_write(LAPIC_ICRH, dest << 24);
+	lapic_write(LAPIC_ICRL, icr_low);
+	for (int i = 0; i < 1000; i++) {
+		if (!(lapic_read(LAPIC_ICRL) & ICR_PENDING))
+			return true;
+		time_delay_us(1);
+	}
+	return false;
+}
+
+void lapic_nmi_others(void)
+{
+	if (ready)
+		lapic_send_ipi(0, ICR_NMI | ICR_ASSERT | ICR_ALL_BUT_SELF);
+}

@@ -1,0 +1,141 @@
+/* x86 bring-up in the order kernel_main asks for it (kernel/arch.h). */
+#include <stddef.h>
+
+#include <arch/cpu.h>
+#include <arch/lapic.h>
+#include <arch/mmu.h>
+#include <arch/percpu.h>
+#include <arch/smp.h>
+#include <arch/timer.h>
+#include <arch/virt.h>
+#include <kernel/acpi.h>
+#include <kernel/arch.h>
+#include <kernel/log.h>
+#include <kernel/mem.h>
+#include <kernel/panic.h>
+#include <kernel/paging.h>
+
+#define BSP_IST_SIZE 8192
+
+static struct percpu bsp_block;
+static uint8_t bsp_ist[3][BSP_IST_SIZE] __attribute__((aligned(16)));
+static struct acpi_info acpi;
+static const struct virt_ops *virt;
+
+void arch_cpu_early_init(const struct boot_info *bi)
+{
+	struct percpu *c = &bsp_block;
+	c->index = 0;
+	c->stack_top = bi->bsp_stack_top;
+	c->stack_bottom = bi->bsp_stack_top - 16 * PAGE_SIZE;
+	for (int i = 0; i < 3; i++)
+		c->tss.ist[i] = (uint64_t)&bsp_ist[i][BSP_IST_SIZE];
+	idt_init();
+	cpu_load_descriptors(c);
+	cpus[0] = c;
+	cpu_count = 1;
+}
+
+int arch_mmu_init(const struct boot_info *bi)
+{
+	if (mmu_init(bi))
+		return -1;
+	mmu_load();
+	return 0;
+}
+
+static const void *acpi_identity(void *ctx, uint64_t pa, uint64_t len)
+{
+	(void)ctx;
+	return (pa && pa + len > pa) ? (const void *)pa : NULL;
+}
+
+int arch_platform_init(const struct boot_info *bi)
+{
+	struct acpi_env env = { acpi_identity, NULL };
+	if (!bi->acpi_rsdp)
+		log_warn("tessera: firmware gave no ACPI tables: only the boot cpu will run");
+	else if (acpi_parse(&acpi, bi->acpi_rsdp, &env))
+		log_warn("tessera: ACPI unusable: only the boot cpu will run");
+	if (time_init((uint16_t)acpi.pm_timer_port, acpi.pm_timer_32bit))
+		return -1;
+	lapic_init_bsp();
+	if (!lapic_x2apic() && mmu_remap(lapic_mmio_base(), PAGE_SIZE, PT_READ | PT_WRITE | PT_UC))
+		return -1;
+	lapic_cpu_init();
+	bsp_block.apic_id = lapic_id();
+	log_info("tessera: local apic: %s, boot cpu apic=%u", lapic_x2apic() ? "x2apic" : "xapic",
+		 bsp_block.apic_id);
+	return 0;
+}
+
+const char *arch_virt_name(void) { return virt ? virt->name : "no virtualization"; }
+
+static void report_online(struct percpu *c)
+{
+	log_info("tessera: cpu %u online apic=%u", c->index, c->apic_id);
+	smp_mark_online(c);
+}
+
+int arch_virt_init(void)
+{
+	virt = virt_select();
+	if (!virt || virt->cpu_enable(&bsp_block))
+		return -1;
+	report_online(&bsp_block);
+	return 0;
+}
+
+void ap_entry(struct percpu *c)
+{
+	cpu_load_descriptors(c);
+	lapic_cpu_init();
+	if (lapic_id() != c->apic_id)
+		log_warn("tessera: cpu %u: MADT says apic=%u, hardware says %u", c->index, c->apic_id,
+			 lapic_id());
+	if (virt->cpu_enable(c)) {
+		log_err("tessera: cpu %u (apic=%u): cannot enable %s, left out", c->index, c->apic_id,
+			virt->name);
+		c->state = CPU_FAILED;
+	} else {
+		report_online(c);
+	}
+	arch_idle();
+}
+
+void arch_smp_init(void)
+{
+	uint32_t ids[ACPI_MAX_CPUS];
+	for (uint32_t i = 0; i < acpi.cpu_count; i++)
+		ids[i] = acpi.cpus[i].apic_id;
+	if (acpi.cpu_count > 1 && smp_prepare_trampoline() == 0)
+		smp_start_aps(ids, acpi.cpu_count);
+	unsigned failed = cpu_count - cpu_online_count();
+	if (failed)
+		log_warn("tessera: %u of %u cpus did not come online", failed, cpu_count);
+}
+
+void arch_idle(void)
+{
+	cpu_stop();
+}
+
+/* Each of these must end in a PANIC with a register dump and a stack trace. */
+void arch_selftest(const char *name)
+{
+	extern char _text[];
+	static uint8_t data_page[16] = { 0xc3 }; /* "ret", in non-executable data */
+
+	log_info("tessera: selftest %s", name);
+	if (!__builtin_strcmp(name, "ud"))
+		__asm__ volatile("ud2");
+	else if (!__builtin_strcmp(name, "wx"))
+		*(volatile uint8_t *)_text = 0x90; /* text is read-only */
+	else if (!__builtin_strcmp(name, "nx"))
+		((void (*)(void))data_page)();     /* data is not executable */
+	else if (!__builtin_strcmp(name, "panic"))
+		panic("selftest requested");
+	log_err("tessera: selftest %s did not fault", name);
+}
+
+void arch_mmu_check_wx(void) { mmu_check_wx(); }

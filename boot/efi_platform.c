@@ -1,0 +1,88 @@
+/* What the firmware knows about the platform: command line, ACPI RSDP,
+ * framebuffer, and finally the memory map handed over at ExitBootServices. */
+#include "efi_boot.h"
+
+#include <stdbool.h>
+
+#include <kernel/string.h>
+
+static EFI_GUID acpi20_guid = ACPI_20_TABLE_GUID;
+static EFI_GUID acpi10_guid = ACPI_TABLE_GUID;
+static EFI_GUID gop_guid = EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID;
+
+/* ASCII copy of a UCS-2 string, non-ASCII replaced by '?'. */
+static void narrow(char *out, size_t size, const CHAR16 *in, size_t max_chars)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < max_chars && in[i] && n + 1 < size; i++)
+		out[n++] = in[i] < 0x80 ? (char)in[i] : '?';
+	out[n] = 0;
+}
+
+static bool ends_with_efi(const char *word, size_t len)
+{
+	if (len < 4)
+		return false;
+	const char *e = word + len - 4;
+	return e[0] == '.' && (e[1] | 0x20) == 'e' && (e[2] | 0x20) == 'f' && (e[3] | 0x20) == 'i';
+}
+
+/* Load options as a shell passes them start with the program's own name: drop
+ * it. Without options, the file tessera.cmd next to the image supplies them. */
+void efi_collect_cmdline(struct boot_info *bi, EFI_LOADED_IMAGE *loaded)
+{
+	char *cmd = bi->cmdline;
+	narrow(cmd, sizeof bi->cmdline, loaded->LoadOptions, loaded->LoadOptionsSize / sizeof(CHAR16));
+	size_t first = 0;
+	while (cmd[first] && cmd[first] != ' ')
+		first++;
+	if (ends_with_efi(cmd, first))
+		memmove(cmd, cmd + first, strlen(cmd + first) + 1);
+	while (cmd[0] == ' ')
+		memmove(cmd, cmd + 1, strlen(cmd));
+	if (cmd[0] || efi_files_load(bi, "tessera.cmd") != EFI_SUCCESS)
+		return;
+	const struct boot_file *f = &bi->files[bi->file_count - 1];
+	size_t n = 0;
+	for (const char *p = (const char *)f->base; n < f->size && n + 1 < sizeof bi->cmdline; n++)
+		cmd[n] = (p[n] == '\n' || p[n] == '\r' || p[n] == '\t') ? ' ' : p[n];
+	cmd[n] = 0;
+}
+
+static void find_rsdp(struct boot_info *bi)
+{
+	for (UINTN i = 0; i < efi_st->NumberOfTableEntries; i++) {
+		EFI_CONFIGURATION_TABLE *t = &efi_st->ConfigurationTable[i];
+		if (!memcmp(&t->VendorGuid, &acpi20_guid, sizeof(EFI_GUID))) {
+			bi->acpi_rsdp = (uint64_t)t->VendorTable;
+			bi->acpi_rsdp_version = 2;
+			return;
+		}
+		if (!memcmp(&t->VendorGuid, &acpi10_guid, sizeof(EFI_GUID)) && !bi->acpi_rsdp) {
+			bi->acpi_rsdp = (uint64_t)t->VendorTable;
+			bi->acpi_rsdp_version = 1;
+		}
+	}
+}
+
+static void find_framebuffer(struct boot_info *bi)
+{
+	EFI_GRAPHICS_OUTPUT_PROTOCOL *gop;
+	if (efi_bs->LocateProtocol(&gop_guid, NULL, (void **)&gop) != EFI_SUCCESS || !gop->Mode)
+		return;
+	bi->fb.base = gop->Mode->FrameBufferBase;
+	bi->fb.size = gop->Mode->FrameBufferSize;
+	bi->fb.width = gop->Mode->Info->HorizontalResolution;
+	bi->fb.height = gop->Mode->Info->VerticalResolution;
+	bi->fb.pixels_per_line = gop->Mode->Info->PixelsPerScanLine;
+	bi->fb.format = gop->Mode->Info->PixelFormat;
+}
+
+void efi_collect_platform(struct boot_info *bi)
+{
+	find_rsdp(bi);
+	find_framebuffer(bi);
+	efi_print("tessera: acpi rsdp 0x%llx (v%u), framebuffer %ux%u at 0x%llx, cmdline \"%s\"\n",
+		  (unsigned long long)bi->acpi_rsdp, bi->acpi_rsdp_version, bi->fb.width,
+		  bi->fb.height, (unsigned long long)bi->fb.base, bi->cmdline);
+}

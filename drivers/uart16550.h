@@ -1,0 +1,14 @@
+/* 16550-compatible UART on an I/O port (PC16550D datasheet). */
+#ifndef DRIVERS_UART16550_H
+#define DRIVERS_UART16550_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define UART_COM1 0x3f8
+
+void uart_init(uint16_t port);
+void uart_write(const char *s, size_t n);
+uint16_t uart_port(void);
+
+#endif

@@ -1,0 +1,25 @@
+/* What generic kernel code asks of the architecture (arch/x86/setup.c). */
+#ifndef KERNEL_ARCH_H
+#define KERNEL_ARCH_H
+
+#include <tessera/boot_info.h>
+
+/* Boot CPU: per-CPU block, GDT/TSS/IDT. Runs first, before any log line. */
+void arch_cpu_early_init(const struct boot_info *bi);
+/* Own page tables with W^X; 0 or negative (logged). */
+int arch_mmu_init(const struct boot_info *bi);
+/* Logs the W^X check line (docs/boot-log.md). */
+void arch_mmu_check_wx(void);
+/* ACPI, TSC, local APIC; 0 or negative (logged). */
+int arch_platform_init(const struct boot_info *bi);
+/* Pick and probe the VMX/SVM back end, enable it on the boot CPU. */
+int arch_virt_init(void);
+const char *arch_virt_name(void);
+/* Start every other CPU; they enable virtualization and report online. */
+void arch_smp_init(void);
+/* Deliberate faults for the exception-path tests (selftest=...). */
+void arch_selftest(const char *name);
+void arch_switch_stack(uint64_t top, void (*fn)(void *), void *arg) __attribute__((noreturn));
+void arch_idle(void) __attribute__((noreturn));
+
+#endif

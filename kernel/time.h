@@ -1,0 +1,11 @@
+/* Monotonic time since the hypervisor started timing (arch/x86/tsc.c). */
+#ifndef KERNEL_TIME_H
+#define KERNEL_TIME_H
+
+#include <stdint.h>
+
+uint64_t time_ns(void);          /* 0 until the clock is calibrated */
+uint64_t time_tsc_hz(void);      /* 0 until calibrated              */
+void time_delay_us(uint64_t us); /* busy wait                       */
+
+#endif
