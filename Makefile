@@ -15,7 +15,9 @@ EFIINC  := /usr/include/efi
 EFILIB  := /usr/lib
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
-SETUP := $(BUILD)/.setup-done
+# Every entry point first makes sure the Debian packages are there (fast when
+# they are): a fresh Debian 12 machine needs nothing but make.
+SETUP := deps
 
 # Hypervisor code: freestanding, no red zone (interrupts land on the same
 # stack), no SSE (the guest owns the FPU state), frame pointers for stack traces.
@@ -33,9 +35,8 @@ KOBJ := $(KSRC:%.c=$(BUILD)/obj/%.o) $(KASM:%.asm=$(BUILD)/obj/%.o)
 
 all: $(BUILD)/tessera.efi
 
-$(SETUP): scripts/setup-deps.sh
+deps:
 	@scripts/setup-deps.sh
-	@mkdir -p $(BUILD) && touch $@
 
 $(BUILD)/obj/%.o: %.c | $(SETUP)
 	@mkdir -p $(dir $@)
@@ -65,19 +66,19 @@ $(BUILD)/tessera.efi: $(BUILD)/tessera.so
 		--target efi-app-x86_64 --subsystem=10 $< $@
 
 esp: $(BUILD)/tessera.efi
-	scripts/mkesp.sh $(BUILD)/esp $(BUILD)/tessera.efi
+	@scripts/mkesp.sh $(BUILD)/esp $(BUILD)/tessera.efi
 
-run: esp
+run: esp | $(SETUP)
 	scripts/run-qemu.sh $(BUILD)/esp
 
 unit: | $(SETUP)
 	python3 tests/run.py --unit-only
 
-test: $(BUILD)/tessera.efi
-	python3 tests/run.py
+test: $(BUILD)/tessera.efi | $(SETUP)
+	python3 tests/run.py $(if $(ONLY),--only '$(ONLY)')
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/tessera.* $(BUILD)/unit $(BUILD)/esp* $(BUILD)/hosts
 
-.PHONY: all esp run unit test clean
+.PHONY: all deps esp run unit test clean
 -include $(KOBJ:.o=.d)

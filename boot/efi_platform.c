@@ -10,6 +10,25 @@ static EFI_GUID acpi20_guid = ACPI_20_TABLE_GUID;
 static EFI_GUID acpi10_guid = ACPI_TABLE_GUID;
 static EFI_GUID gop_guid = EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID;
 
+/* PI 1.8 Vol. 2 13.4: gnu-efi has no header for it, so the two members we call
+ * and the processor record are declared here from the specification. */
+#define MP_SERVICES_GUID \
+	{ 0x3fdda605, 0xa76e, 0x4f46, { 0xad, 0x29, 0x12, 0xf4, 0x53, 0x1b, 0x3d, 0x08 } }
+#define PROCESSOR_ENABLED_BIT 0x2
+
+struct mp_processor_info {
+	UINT64 processor_id; /* the local APIC ID */
+	UINT32 status_flag;
+	UINT32 package, core, thread;
+};
+
+struct mp_services {
+	EFI_STATUS (EFIAPI *get_number_of_processors)(struct mp_services *, UINTN *all, UINTN *enabled);
+	EFI_STATUS (EFIAPI *get_processor_info)(struct mp_services *, UINTN n, struct mp_processor_info *);
+};
+
+static EFI_GUID mp_guid = MP_SERVICES_GUID;
+
 /* ASCII copy of a UCS-2 string, non-ASCII replaced by '?'. */
 static void narrow(char *out, size_t size, const CHAR16 *in, size_t max_chars)
 {
@@ -78,11 +97,27 @@ static void find_framebuffer(struct boot_info *bi)
 	bi->fb.format = gop->Mode->Info->PixelFormat;
 }
 
+static void list_processors(struct boot_info *bi)
+{
+	struct mp_services *mp;
+	UINTN all = 0, enabled = 0;
+	if (efi_bs->LocateProtocol(&mp_guid, NULL, (void **)&mp) != EFI_SUCCESS ||
+	    mp->get_number_of_processors(mp, &all, &enabled) != EFI_SUCCESS)
+		return;
+	for (UINTN i = 0; i < all && bi->fw_cpu_count < BOOT_MAX_CPUS; i++) {
+		struct mp_processor_info info;
+		if (mp->get_processor_info(mp, i, &info) == EFI_SUCCESS &&
+		    (info.status_flag & PROCESSOR_ENABLED_BIT))
+			bi->fw_cpu_apic_ids[bi->fw_cpu_count++] = (uint32_t)info.processor_id;
+	}
+}
+
 void efi_collect_platform(struct boot_info *bi)
 {
 	find_rsdp(bi);
 	find_framebuffer(bi);
-	efi_print("tessera: acpi rsdp 0x%llx (v%u), framebuffer %ux%u at 0x%llx, cmdline \"%s\"\n",
-		  (unsigned long long)bi->acpi_rsdp, bi->acpi_rsdp_version, bi->fb.width,
-		  bi->fb.height, (unsigned long long)bi->fb.base, bi->cmdline);
+	list_processors(bi);
+	efi_print("tessera: acpi rsdp 0x%llx (v%u), %u cpus from firmware, framebuffer %ux%u at 0x%llx\n",
+		  (unsigned long long)bi->acpi_rsdp, bi->acpi_rsdp_version, bi->fw_cpu_count,
+		  bi->fb.width, bi->fb.height, (unsigned long long)bi->fb.base);
 }

@@ -16,7 +16,7 @@ int arch_platform_init(const struct boot_info *bi);
 int arch_virt_init(void);
 const char *arch_virt_name(void);
 /* Start every other CPU; they enable virtualization and report online. */
-void arch_smp_init(void);
+void arch_smp_init(const struct boot_info *bi);
 /* Deliberate faults for the exception-path tests (selftest=...). */
 void arch_selftest(const char *name);
 void arch_switch_stack(uint64_t top, void (*fn)(void *), void *arg) __attribute__((noreturn));

@@ -54,7 +54,7 @@ static void kernel_main(void *arg)
 		halt_system("platform set-up failed");
 	if (arch_virt_init())
 		halt_system("hardware virtualization unavailable, no partition can run");
-	arch_smp_init();
+	arch_smp_init(bi);
 	log_info("tessera: %u cpus online, %s enabled", cpu_online_count(), arch_virt_name());
 	if (cmdline_get(bi->cmdline, "selftest", test, sizeof test))
 		arch_selftest(test);

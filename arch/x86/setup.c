@@ -54,9 +54,9 @@ int arch_platform_init(const struct boot_info *bi)
 {
 	struct acpi_env env = { acpi_identity, NULL };
 	if (!bi->acpi_rsdp)
-		log_warn("tessera: firmware gave no ACPI tables: only the boot cpu will run");
+		log_warn("tessera: firmware gave no ACPI tables");
 	else if (acpi_parse(&acpi, bi->acpi_rsdp, &env))
-		log_warn("tessera: ACPI unusable: only the boot cpu will run");
+		log_warn("tessera: ACPI tables unusable");
 	if (time_init((uint16_t)acpi.pm_timer_port, acpi.pm_timer_32bit))
 		return -1;
 	lapic_init_bsp();
@@ -103,13 +103,26 @@ void ap_entry(struct percpu *c)
 	arch_idle();
 }
 
-void arch_smp_init(void)
+/* The MADT is the authority; without one, the firmware's MP Services list. */
+static unsigned cpu_list(const struct boot_info *bi, uint32_t *ids)
 {
-	uint32_t ids[ACPI_MAX_CPUS];
-	for (uint32_t i = 0; i < acpi.cpu_count; i++)
-		ids[i] = acpi.cpus[i].apic_id;
-	if (acpi.cpu_count > 1 && smp_prepare_trampoline() == 0)
-		smp_start_aps(ids, acpi.cpu_count);
+	if (acpi.have_madt) {
+		for (uint32_t i = 0; i < acpi.cpu_count; i++)
+			ids[i] = acpi.cpus[i].apic_id;
+		return acpi.cpu_count;
+	}
+	log_warn("tessera: no ACPI MADT: using the firmware's list of %u processors", bi->fw_cpu_count);
+	for (uint32_t i = 0; i < bi->fw_cpu_count; i++)
+		ids[i] = bi->fw_cpu_apic_ids[i];
+	return bi->fw_cpu_count;
+}
+
+void arch_smp_init(const struct boot_info *bi)
+{
+	uint32_t ids[ACPI_MAX_CPUS > BOOT_MAX_CPUS ? ACPI_MAX_CPUS : BOOT_MAX_CPUS];
+	unsigned n = cpu_list(bi, ids);
+	if (n > 1 && smp_prepare_trampoline() == 0)
+		smp_start_aps(ids, n);
 	unsigned failed = cpu_count - cpu_online_count();
 	if (failed)
 		log_warn("tessera: %u of %u cpus did not come online", failed, cpu_count);

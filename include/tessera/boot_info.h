@@ -52,6 +52,7 @@ struct boot_file {
 #define BOOT_MAX_MEM_RANGES 512
 #define BOOT_MAX_FILES      16
 #define BOOT_CMDLINE_MAX    512
+#define BOOT_MAX_CPUS       256
 
 struct boot_info {
 	uint64_t magic;                 /* BOOT_INFO_MAGIC   */
@@ -75,6 +76,11 @@ struct boot_info {
 	struct boot_file files[BOOT_MAX_FILES];
 
 	uint64_t bsp_stack_top;         /* stack the kernel starts on (loader memory) */
+
+	/* Enabled processors as the firmware's MP Services protocol lists them
+	 * (PI 1.8 Vol. 2 13.4): used when there is no ACPI MADT (OVMF on Bochs). */
+	uint32_t fw_cpu_count;
+	uint32_t fw_cpu_apic_ids[BOOT_MAX_CPUS];
 };
 
 #endif

@@ -1,3 +1,4 @@
+// unit-modules: kernel/acpi.c kernel/format.c tests/unit/log_capture.c
 /*
  * kernel/acpi.c against synthetic firmware tables. "Physical memory" is a
  * static buffer and a physical address is an offset into it. The map callback

@@ -1,3 +1,4 @@
+// unit-modules: kernel/cmdline.c
 #include "../../kernel/cmdline.h"
 #include "unit.h"
 

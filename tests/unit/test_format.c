@@ -1,3 +1,4 @@
+// unit-modules: kernel/format.c
 /* fmt_vsnprintf against the C library's snprintf for the conversions we use. */
 #include <stdint.h>
 #include <stdio.h>

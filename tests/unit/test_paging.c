@@ -1,3 +1,4 @@
+// unit-modules: kernel/paging.c
 /* Generic page-table builder (kernel/paging.c) with the x86-64 format, run
  * against fake physical memory. */
 #include <stdint.h>

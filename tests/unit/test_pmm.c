@@ -1,3 +1,4 @@
+// unit-modules: kernel/pmm.c
 /* Bitmap frame allocator (kernel/pmm.c) against hand-worked cases and a model. */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""Tessera's test runner: host unit tests (ASan + UBSan), then integration
+boots on every emulated host, two emulators at a time. Ends with the line
+'N passed, N failed' (', N skipped' when any were skipped)."""
+import argparse
+import concurrent.futures
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+import hosts  # noqa: E402
+from integration.cases import CASES  # noqa: E402
+
+BUILD = os.path.join(ROOT, "build")
+UNIT_FLAGS = ["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-g", "-O1",
+              "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
+              "-I" + ROOT, "-I" + os.path.join(ROOT, "include")]
+
+
+def unit_modules(test_file):
+    """A test names the modules it links in a '// unit-modules:' line."""
+    with open(test_file) as f:
+        for line in f:
+            m = re.match(r"\s*//\s*unit-modules:(.*)", line)
+            if m:
+                return m.group(1).split()
+    return []
+
+
+def run_unit(results):
+    unit_dir = os.path.join(ROOT, "tests", "unit")
+    out_dir = os.path.join(BUILD, "unit")
+    os.makedirs(out_dir, exist_ok=True)
+    for name in sorted(os.listdir(unit_dir)):
+        if not (name.startswith("test_") and name.endswith(".c")):
+            continue
+        src = os.path.join(unit_dir, name)
+        exe = os.path.join(out_dir, name[:-2])
+        mods = [os.path.join(ROOT, m) for m in unit_modules(src)]
+        cmd = ["gcc"] + UNIT_FLAGS + [src, os.path.join(unit_dir, "unit_main.c")] + mods + ["-o", exe]
+        build = subprocess.run(cmd, capture_output=True, text=True)
+        if build.returncode:
+            print(f"FAIL unit/{name[:-2]}: does not build\n{build.stderr}")
+            results["failed"] += 1
+            continue
+        run = subprocess.run([exe], capture_output=True, text=True, timeout=300)
+        m = re.search(r"unit: (\d+) passed, (\d+) failed", run.stdout)
+        passed, failed = (int(m.group(1)), int(m.group(2))) if m else (0, 1)
+        if run.returncode and not failed:
+            failed = 1  # crashed (sanitizer report) after its summary
+        results["passed"] += passed
+        results["failed"] += failed
+        status = "ok  " if not failed else "FAIL"
+        print(f"{status} unit/{name[:-2]}: {passed} passed, {failed} failed")
+        if failed:
+            print(run.stdout[-4000:] + run.stderr[-4000:])
+
+
+def prepare_esp(case, workdir):
+    esp = os.path.join(workdir, "esp")
+    shutil.rmtree(esp, ignore_errors=True)
+    subprocess.run([os.path.join(ROOT, "scripts", "mkesp.sh"), esp,
+                    os.path.join(BUILD, "tessera.efi"), case.cmdline], check=True)
+    return esp
+
+
+def start_host(case, workdir, esp, serial):
+    if case.host == "qemu-svm":
+        return hosts.qemu(workdir, esp, serial, case.cpus, cpu_model=case.qemu_cpu,
+                          smp=case.qemu_smp)
+    if case.host == "bochs-vmx":
+        return hosts.bochs(workdir, esp + ".img", serial, case.cpus, "corei7_skylake_x")
+    if case.host == "bochs-svm":
+        return hosts.bochs(workdir, esp + ".img", serial, case.cpus, "ryzen")
+    raise ValueError(case.host)
+
+
+def read(path):
+    try:
+        with open(path, errors="replace") as f:
+            return f.read()
+    except FileNotFoundError:
+        return ""
+
+
+def judge(case, log):
+    problems = [f"missing: {e}" for e in case.expect if not re.search(e, log)]
+    problems += [f"unexpected: {f}" for f in case.forbid if re.search(f, log)]
+    return problems
+
+
+def run_case(case):
+    workdir = os.path.join(BUILD, "hosts", case.name)
+    shutil.rmtree(workdir, ignore_errors=True)
+    os.makedirs(workdir)
+    serial = os.path.join(workdir, "serial.log")
+    esp = prepare_esp(case, workdir)
+    start = time.monotonic()
+    proc = start_host(case, workdir, esp, serial)
+    ended = False
+    try:
+        while time.monotonic() - start < case.timeout and proc.poll() is None:
+            if re.search(case.end, read(serial)):
+                time.sleep(1)  # let other CPUs' last lines land
+                ended = True
+                break
+            time.sleep(0.5)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
+    log = read(serial)
+    problems = judge(case, log)
+    if not ended:
+        problems.insert(0, f"no '{case.end}' within {case.timeout}s" if proc.returncode is None
+                        or proc.returncode < 0 else f"emulator exited ({proc.returncode})")
+    return case, problems, time.monotonic() - start, log
+
+
+def run_case_safely(case):
+    try:
+        return run_case(case)
+    except Exception as e:  # a broken harness must fail the case, not the run
+        return case, [f"harness error: {e!r}"], 0.0, ""
+
+
+def run_integration(results, only):
+    cases = [c for c in CASES if not only or re.search(only, c.name)]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        for case, problems, secs, log in pool.map(run_case_safely, cases):
+            if problems:
+                results["failed"] += 1
+                print(f"FAIL {case.name} ({case.host}, {case.cpus} cpus, {secs:.0f}s)")
+                for p in problems:
+                    print(f"     {p}")
+                tail = "\n".join(log.splitlines()[-30:])
+                print(f"     --- serial log tail (build/hosts/{case.name}/serial.log) ---\n{tail}")
+            else:
+                results["passed"] += 1
+                print(f"ok   {case.name} ({case.host}, {case.cpus} cpus, {secs:.0f}s)")
+            sys.stdout.flush()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--unit-only", action="store_true")
+    ap.add_argument("--integration-only", action="store_true")
+    ap.add_argument("--only", help="regex: run only integration cases whose name matches")
+    args = ap.parse_args()
+    results = {"passed": 0, "failed": 0}
+    if not args.integration_only:
+        run_unit(results)
+    if not args.unit_only:
+        run_integration(results, args.only)
+    print(f"{results['passed']} passed, {results['failed']} failed")
+    return 1 if results["failed"] or not results["passed"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
