@@ -1,45 +1,16 @@
 /* The memory map and ExitBootServices (UEFI 2.10 7.2.3 GetMemoryMap, 7.4.6). */
+#include "boot_info_build.h"
 #include "efi_boot.h"
 
 #include <drivers/pci.h>
 
-/* UEFI 2.10 Table 7.10 memory types, reduced to what the hypervisor cares about. */
-static uint32_t kind_of(UINT32 type)
-{
-	switch (type) {
-	case EfiConventionalMemory:   return BOOT_MEM_USABLE;
-	case EfiBootServicesCode:
-	case EfiBootServicesData:     return BOOT_MEM_BOOT_SERVICES;
-	case EfiLoaderCode:
-	case EfiLoaderData:           return BOOT_MEM_LOADER;
-	case EfiRuntimeServicesCode:
-	case EfiRuntimeServicesData:  return BOOT_MEM_RUNTIME;
-	case EfiACPIReclaimMemory:    return BOOT_MEM_ACPI_RECLAIM;
-	case EfiACPIMemoryNVS:        return BOOT_MEM_ACPI_NVS;
-	case EfiMemoryMappedIO:
-	case EfiMemoryMappedIOPortSpace: return BOOT_MEM_MMIO;
-	case 14 /* EfiPersistentMemory */: return BOOT_MEM_PERSISTENT;
-	default:                      return BOOT_MEM_RESERVED;
-	}
-}
-
-/* Copy the firmware map into boot_info, merging neighbours of one kind. Runs
- * after ExitBootServices, so it only touches memory. */
+/* Copy the firmware map into boot_info. Runs after ExitBootServices, so it
+ * only touches memory; dropped ranges are reported by the kernel. */
 static void convert_map(struct boot_info *bi, const UINT8 *map, UINTN size, UINTN desc_size)
 {
 	for (UINTN off = 0; off + desc_size <= size; off += desc_size) {
 		const EFI_MEMORY_DESCRIPTOR *d = (const void *)(map + off);
-		uint32_t kind = kind_of(d->Type);
-		struct boot_mem_range *last = bi->mem_range_count ? &bi->mem[bi->mem_range_count - 1] : NULL;
-		if (last && last->kind == kind && last->base + last->pages * 4096 == d->PhysicalStart) {
-			last->pages += d->NumberOfPages;
-			continue;
-		}
-		if (bi->mem_range_count == BOOT_MAX_MEM_RANGES)
-			return; /* the kernel reports the truncation (see mem_init) */
-		bi->mem[bi->mem_range_count++] = (struct boot_mem_range){
-			.base = d->PhysicalStart, .pages = d->NumberOfPages, .kind = kind,
-		};
+		boot_add_mem_range(bi, d->PhysicalStart, d->NumberOfPages, boot_mem_kind(d->Type));
 	}
 }
 

@@ -1,5 +1,6 @@
 /* What the firmware knows about the platform: command line, ACPI RSDP,
  * framebuffer, and finally the memory map handed over at ExitBootServices. */
+#include "boot_info_build.h"
 #include "efi_boot.h"
 
 #include <stdbool.h>
@@ -38,34 +39,17 @@ static void narrow(char *out, size_t size, const CHAR16 *in, size_t max_chars)
 	out[n] = 0;
 }
 
-static bool ends_with_efi(const char *word, size_t len)
-{
-	if (len < 4)
-		return false;
-	const char *e = word + len - 4;
-	return e[0] == '.' && (e[1] | 0x20) == 'e' && (e[2] | 0x20) == 'f' && (e[3] | 0x20) == 'i';
-}
-
-/* Load options as a shell passes them start with the program's own name: drop
- * it. Without options, the file tessera.cmd next to the image supplies them. */
+/* Load options from the firmware or a shell; without any, the file
+ * tessera.cmd next to the image supplies them. */
 void efi_collect_cmdline(struct boot_info *bi, EFI_LOADED_IMAGE *loaded)
 {
-	char *cmd = bi->cmdline;
-	narrow(cmd, sizeof bi->cmdline, loaded->LoadOptions, loaded->LoadOptionsSize / sizeof(CHAR16));
-	size_t first = 0;
-	while (cmd[first] && cmd[first] != ' ')
-		first++;
-	if (ends_with_efi(cmd, first))
-		memmove(cmd, cmd + first, strlen(cmd + first) + 1);
-	while (cmd[0] == ' ')
-		memmove(cmd, cmd + 1, strlen(cmd));
-	if (cmd[0] || efi_files_load(bi, "tessera.cmd") != EFI_SUCCESS)
+	narrow(bi->cmdline, sizeof bi->cmdline, loaded->LoadOptions,
+	       loaded->LoadOptionsSize / sizeof(CHAR16));
+	boot_strip_program_name(bi->cmdline);
+	if (bi->cmdline[0] || efi_files_load(bi, "tessera.cmd") != EFI_SUCCESS)
 		return;
 	const struct boot_file *f = &bi->files[bi->file_count - 1];
-	size_t n = 0;
-	for (const char *p = (const char *)f->base; n < f->size && n + 1 < sizeof bi->cmdline; n++)
-		cmd[n] = (p[n] == '\n' || p[n] == '\r' || p[n] == '\t') ? ' ' : p[n];
-	cmd[n] = 0;
+	boot_cmdline_from_text(bi->cmdline, sizeof bi->cmdline, (const char *)f->base, f->size);
 }
 
 static void find_rsdp(struct boot_info *bi)

@@ -55,8 +55,9 @@ int mem_init(const struct boot_info *bi)
 			kept_out_pages += r->pages;
 	}
 	pmm_reserve_range(&pmm, bitmap, bytes);
-	if (bi->mem_range_count == BOOT_MAX_MEM_RANGES)
-		log_warn("tessera: memory: map truncated at %u ranges", BOOT_MAX_MEM_RANGES);
+	if (bi->mem_ranges_dropped)
+		log_warn("tessera: memory: %u firmware ranges beyond the first %u ignored (never used)",
+			 bi->mem_ranges_dropped, BOOT_MAX_MEM_RANGES);
 	return 0;
 }
 

@@ -65,6 +65,8 @@ struct boot_info {
 	uint64_t acpi_rsdp;             /* physical address of the RSDP, 0 if none */
 	uint32_t acpi_rsdp_version;     /* 1 (ACPI 1.0 GUID) or 2 (ACPI 2.0+ GUID) */
 	uint32_t mem_range_count;
+	uint32_t mem_ranges_dropped;    /* firmware ranges that did not fit in mem[] */
+	uint32_t reserved0;
 	struct boot_mem_range mem[BOOT_MAX_MEM_RANGES];
 
 	struct boot_framebuffer fb;
