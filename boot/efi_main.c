@@ -41,6 +41,16 @@ static void *alloc_pages(UINTN pages)
 	return (void *)pa;
 }
 
+/* Start of "key=..." as a whole word of the command line, or NULL. */
+static const char *strstr_word(const char *s, const char *key)
+{
+	size_t n = strlen(key);
+	for (const char *p = s; *p; p++)
+		if ((p == s || p[-1] == ' ') && !strncmp(p, key, n))
+			return p;
+	return NULL;
+}
+
 /* Config name from "config=NAME" on the command line, else tessera.toml. */
 static void config_name(const struct boot_info *bi, char *out, size_t size)
 {
@@ -58,6 +68,31 @@ static void config_name(const struct boot_info *bi, char *out, size_t size)
 		}
 		while (*p && *p != ' ')
 			p++;
+	}
+}
+
+/* run=a.bin,b.bin names test payloads (arch/x86/payload.c) to load too. */
+static void load_payloads(struct boot_info *bi)
+{
+	char list[BOOT_CMDLINE_MAX], name[64];
+	const char *p = strstr_word(bi->cmdline, "run=");
+	if (!p)
+		return;
+	size_t n = 0;
+	for (p += 4; *p && *p != ' ' && n + 1 < sizeof list; p++)
+		list[n++] = *p;
+	list[n] = 0;
+	for (p = list; *p;) {
+		size_t k = 0;
+		while (*p && *p != ',' && k + 1 < sizeof name)
+			name[k++] = *p++;
+		name[k] = 0;
+		if (*p == ',')
+			p++;
+		EFI_STATUS st = efi_files_load(bi, name);
+		if (st != EFI_SUCCESS)
+			efi_print("tessera: error: cannot read payload %s (EFI status 0x%llx)\n", name,
+				  (unsigned long long)st);
 	}
 }
 
@@ -101,6 +136,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	bi->image_size = loaded->ImageSize;
 	efi_collect_cmdline(bi, loaded);
 	load_config(bi);
+	load_payloads(bi);
 	efi_files_close();
 	efi_collect_platform(bi);
 

@@ -17,6 +17,8 @@ int arch_virt_init(void);
 const char *arch_virt_name(void);
 /* Start every other CPU; they enable virtualization and report online. */
 void arch_smp_init(const struct boot_info *bi);
+/* Run the test payloads named by run= on the boot CPU (arch/x86/payload.c). */
+void arch_run_payloads(const struct boot_info *bi);
 /* Deliberate faults for the exception-path tests (selftest=...). */
 void arch_selftest(const char *name);
 void arch_switch_stack(uint64_t top, void (*fn)(void *), void *arg) __attribute__((noreturn));

@@ -58,6 +58,7 @@ static void kernel_main(void *arg)
 	log_info("tessera: %u cpus online, %s enabled", cpu_online_count(), arch_virt_name());
 	if (cmdline_get(bi->cmdline, "selftest", test, sizeof test))
 		arch_selftest(test);
+	arch_run_payloads(bi);
 	log_info("tessera: boot complete");
 	arch_idle();
 }

@@ -2,7 +2,8 @@
  * Generic 4-level page-table builder and walker; see paging.h.
  *
  * Geometry shared by every format we use (x86-64 4-level paging, SDM Vol. 3A
- * 4.5; EPT and NPT use the same shape): 512 8-byte entries per 4 KiB table,
+ * 4.5; 4-level EPT, SDM Vol. 3C 29.3.2, and AMD nested paging, APM Vol. 2
+ * 15.25, use the same shape): 512 8-byte entries per 4 KiB table,
  * levels 4..1 each indexed by 9 bits of the 48-bit address, bits 47:39 at
  * level 4 down to bits 20:12 at level 1. A level-1 entry always maps 4 KiB; a
  * level-2 or level-3 entry with the format's `large` bit maps 2 MiB or 1 GiB.
@@ -78,6 +79,108 @@ const struct pt_format pt_format_x86 = {
 	.leaf_flags = pt_x86_leaf_flags,
 };
 
+/* ---- Intel EPT entries (SDM Vol. 3C 29.3.2, Tables 29-1..29-6; older
+ * editions 28.2.2, Tables 28-1..28-6) ---- */
+
+#define EPT_R      (1ull << 0)  /* read access                                  */
+#define EPT_W      (1ull << 1)  /* write access                                 */
+#define EPT_X      (1ull << 2)  /* (supervisor-mode) execute access             */
+#define EPT_RWX    (EPT_R | EPT_W | EPT_X)
+#define EPT_MT_SHIFT 3          /* bits 5:3: EPT memory type, leaves only       */
+#define EPT_MT_MASK  (7ull << EPT_MT_SHIFT)
+#define EPT_MT_UC  0ull         /* memory type encodings as in the PAT/MTRRs    */
+#define EPT_MT_WB  6ull
+#define EPT_IPAT   (1ull << 6)  /* ignore PAT memory type, leaves only          */
+#define EPT_LARGE  (1ull << 7)  /* maps a page (PDPTE/PDE); reserved in PML4E   */
+
+/* An entry whose bits 2:0 are 010b or 110b (writable but not readable) is an
+ * EPT misconfiguration on every CPU (SDM Vol. 3C 29.3.3.1 "EPT
+ * Misconfigurations"; older 28.2.3.1). Execute-only (100b) is legal only when
+ * IA32_VMX_EPT_VPID_CAP bit 0 says so, which is the caller's check. */
+static bool pt_ept_flags_valid(unsigned flags)
+{
+	return !(flags & PT_WRITE) || (flags & PT_READ);
+}
+
+/* With IPAT = 1 the leaf's EPT memory type is the effective type of guest
+ * accesses; the guest's PAT is not consulted and the MTRRs never apply to
+ * guest-physical accesses (SDM Vol. 3C "Memory Type Used for Translated
+ * Guest-Physical Addresses"). */
+static uint64_t pt_ept_leaf_bits(unsigned flags)
+{
+	uint64_t type = (flags & PT_UC) ? EPT_MT_UC : EPT_MT_WB;
+	uint64_t e = EPT_IPAT | type << EPT_MT_SHIFT;
+
+	if (!(flags & PT_RIGHTS))
+		return 0; /* bits 2:0 = 000b: not present */
+	if (flags & PT_READ)
+		e |= EPT_R;
+	if (flags & PT_WRITE)
+		e |= EPT_W;
+	if (flags & PT_EXEC)
+		e |= EPT_X;
+	return e; /* PT_USER: EPT has no user/supervisor distinction */
+}
+
+static unsigned pt_ept_leaf_flags(uint64_t e)
+{
+	unsigned f = 0;
+
+	if (!(e & EPT_RWX))
+		return 0;
+	if (e & EPT_R)
+		f |= PT_READ;
+	if (e & EPT_W)
+		f |= PT_WRITE;
+	if (e & EPT_X)
+		f |= PT_EXEC;
+	if (((e & EPT_MT_MASK) >> EPT_MT_SHIFT) == EPT_MT_UC)
+		f |= PT_UC;
+	return f;
+}
+
+/* An EPT entry is present when any of bits 2:0 is set. Non-leaf entries grant
+ * R|W|X and leave bits 7:3 zero (reserved there); as on x86 the rights of a
+ * translation are the intersection over all levels, so leaves decide. */
+const struct pt_format pt_format_ept = {
+	.name = "ept",
+	.present = EPT_RWX,
+	.table_bits = EPT_RWX,
+	.addr_mask = 0x000ffffffffff000ull, /* bits 51:12, MAXPHYADDR <= 52 */
+	.large = EPT_LARGE,
+	.large_1g = true, /* caller checks IA32_VMX_EPT_VPID_CAP bit 17: no_1g */
+	.input_phys = true,
+	.flags_valid = pt_ept_flags_valid,
+	.leaf_bits = pt_ept_leaf_bits,
+	.leaf_flags = pt_ept_leaf_flags,
+};
+
+/* ---- AMD nested paging entries (APM Vol. 2 15.25.5 "Nested Table Walk") ----
+ *
+ * Same layout as x86-64 long-mode entries, but the nested walk treats every
+ * access, including the guest's own page-table walks, as a user access, so
+ * U/S must be 1 at every level or nothing works. NX (bit 63) in nested entries
+ * is governed by the host's EFER.NXE at VMRUN, not the guest's (APM Vol. 2
+ * 15.25); the hypervisor sets EFER.NXE on every CPU. PCD|PWT of a UC leaf
+ * index the host PAT, as for host tables. */
+
+static uint64_t pt_npt_leaf_bits(unsigned flags)
+{
+	return pt_x86_leaf_bits(flags | PT_USER);
+}
+
+const struct pt_format pt_format_npt = {
+	.name = "npt",
+	.present = X86_P,
+	.table_bits = X86_P | X86_RW | X86_US,
+	.addr_mask = 0x000ffffffffff000ull, /* bits 51:12, MAXPHYADDR <= 52 */
+	.large = X86_PS,
+	.large_1g = true, /* needs CPUID 8000_0001h EDX[26] Page1GB, else no_1g */
+	.input_phys = true,
+	.leaf_bits = pt_npt_leaf_bits,
+	.leaf_flags = pt_x86_leaf_flags, /* reports PT_USER: U/S is always set */
+};
+
 /* ---- generic walker ---- */
 
 /* Bytes one entry at `level` covers: 4 KiB, 2 MiB, 1 GiB, 512 GiB. */
@@ -122,15 +225,21 @@ static uint64_t pt_make_leaf(const struct pt_format *fmt, int level, uint64_t pa
 	return fmt->leaf_bits(flags) | (level > 1 ? fmt->large : 0) | (pa & fmt->addr_mask);
 }
 
+/* Whether the table may hold 1 GiB leaves: the format and the CPU allow them. */
+static bool pt_allows_1g(const struct page_table *pt)
+{
+	return pt->fmt->large_1g && !pt->no_1g;
+}
+
 /* Whether [va, va+n) can be one leaf at `level`. pa == va when unmapping. */
-static bool pt_leaf_fits(const struct pt_format *fmt, int level, uint64_t va,
+static bool pt_leaf_fits(const struct page_table *pt, int level, uint64_t va,
 			 uint64_t pa, uint64_t n)
 {
 	uint64_t size = pt_level_size(level);
 
 	if (level == 1)
 		return true;
-	if (level == 4 || !fmt->large || (level == 3 && !fmt->large_1g))
+	if (level == 4 || !pt->fmt->large || (level == 3 && !pt_allows_1g(pt)))
 		return false;
 	return n == size && ((va | pa) & (size - 1)) == 0;
 }
@@ -198,7 +307,7 @@ static int pt_map_level(const struct page_table *pt, uint64_t table_pa, int leve
 		uint64_t child;
 
 		n = n < size ? n : size;
-		if (pt_leaf_fits(pt->fmt, level, va, pa, n)) {
+		if (pt_leaf_fits(pt, level, va, pa, n)) {
 			*entry = pt_make_leaf(pt->fmt, level, pa, flags);
 		} else {
 			int r = pt_descend(pt, entry, level, flags == 0, &child);
@@ -219,11 +328,23 @@ static bool pt_canonical(uint64_t va)
 	return top == 0 || top == 0x1ffff;
 }
 
-/* [va, va+size) canonical and within one half; size > 0. */
-static bool pt_va_range_ok(uint64_t va, uint64_t size)
+/* Whether va can be translated at all: canonical for linear addresses,
+ * below 2^48 for guest-physical ones (4-level EPT and NPT translate bits 47:0,
+ * SDM Vol. 3C 29.3.2, APM Vol. 2 15.25.5). */
+static bool pt_input_ok(const struct pt_format *fmt, uint64_t va)
+{
+	return fmt->input_phys ? (va >> 48) == 0 : pt_canonical(va);
+}
+
+/* [va, va+size) translatable and, for linear addresses, within one half;
+ * size > 0. */
+static bool pt_va_range_ok(const struct pt_format *fmt, uint64_t va, uint64_t size)
 {
 	uint64_t last = va + size - 1;
-	return last >= va && pt_canonical(va) && pt_canonical(last) && ((va ^ last) >> 47) == 0;
+
+	if (last < va || !pt_input_ok(fmt, va) || !pt_input_ok(fmt, last))
+		return false;
+	return fmt->input_phys || ((va ^ last) >> 47) == 0;
 }
 
 /* [pa, pa+size) representable in the entry's address field; size > 0. */
@@ -238,6 +359,7 @@ int pt_init(struct page_table *pt, const struct pt_format *fmt, const struct pt_
 {
 	pt->fmt = fmt;
 	pt->env = *env;
+	pt->no_1g = false;
 	pt->root = pt_new_table(pt);
 	return pt->root ? 0 : -1;
 }
@@ -248,9 +370,11 @@ int pt_map(struct page_table *pt, uint64_t va, uint64_t pa, uint64_t size, unsig
 		return -2;
 	if (flags && !(flags & PT_RIGHTS))
 		return -2; /* USER or UC without any access right means nothing */
+	if (flags && pt->fmt->flags_valid && !pt->fmt->flags_valid(flags))
+		return -2;
 	if (size == 0)
 		return 0;
-	if (!pt_va_range_ok(va, size) || (flags && !pt_pa_range_ok(pt->fmt, pa, size)))
+	if (!pt_va_range_ok(pt->fmt, va, size) || (flags && !pt_pa_range_ok(pt->fmt, pa, size)))
 		return -2;
 	if (!flags)
 		pa = va; /* unmapping: only va alignment decides the leaf level */
@@ -262,7 +386,7 @@ int pt_lookup(const struct page_table *pt, uint64_t va, uint64_t *pa, unsigned *
 {
 	uint64_t table = pt->root;
 
-	if (!pt_canonical(va))
+	if (!pt_input_ok(pt->fmt, va))
 		return -1;
 	for (int level = 4; level >= 1; level--) {
 		uint64_t e = pt_table(pt, table)[pt_index(va, level)];
@@ -280,9 +404,12 @@ int pt_lookup(const struct page_table *pt, uint64_t va, uint64_t *pa, unsigned *
 	return -1; /* not reached: level 1 entries are always leaves */
 }
 
-/* Sign-extend bit 47 so upper-half addresses come out canonical. */
-static uint64_t pt_canon(uint64_t va)
+/* Sign-extend bit 47 so upper-half linear addresses come out canonical;
+ * guest-physical addresses stay as they are. */
+static uint64_t pt_canon(const struct pt_format *fmt, uint64_t va)
 {
+	if (fmt->input_phys)
+		return va;
 	return (va & (1ull << 47)) ? va | 0xffff000000000000ull : va;
 }
 
@@ -300,7 +427,7 @@ static int pt_walk(const struct page_table *pt, uint64_t table, int level, uint6
 		if (!pt_present(fmt, e))
 			continue;
 		if (pt_is_leaf(fmt, e, level))
-			r = fn(arg, pt_canon(va), pt_leaf_addr(fmt, e, level), pt_level_size(level),
+			r = fn(arg, pt_canon(fmt, va), pt_leaf_addr(fmt, e, level), pt_level_size(level),
 			       fmt->leaf_flags(e));
 		else
 			r = pt_walk(pt, e & fmt->addr_mask, level - 1, va, fn, arg);
@@ -313,4 +440,32 @@ static int pt_walk(const struct page_table *pt, uint64_t table, int level, uint6
 int pt_for_each_leaf(const struct page_table *pt, pt_leaf_fn fn, void *arg)
 {
 	return pt_walk(pt, pt->root, 4, 0, fn, arg);
+}
+
+/* Free every table below the `level` table at table_pa, deepest first. Level-1
+ * tables hold only leaves; large leaves at levels 2 and 3 own no table. */
+static void pt_free_below(const struct page_table *pt, uint64_t table_pa, int level,
+			  void (*free_table)(void *ctx, uint64_t pa))
+{
+	const struct pt_format *fmt = pt->fmt;
+	const uint64_t *t = pt_table(pt, table_pa);
+
+	if (level == 1)
+		return;
+	for (unsigned i = 0; i < PT_ENTRIES; i++) {
+		uint64_t e = t[i];
+		if (!pt_present(fmt, e) || pt_is_leaf(fmt, e, level))
+			continue;
+		pt_free_below(pt, e & fmt->addr_mask, level - 1, free_table);
+		free_table(pt->env.ctx, e & fmt->addr_mask);
+	}
+}
+
+void pt_destroy(struct page_table *pt, void (*free_table)(void *ctx, uint64_t pa))
+{
+	if (!pt->root)
+		return;
+	pt_free_below(pt, pt->root, 4, free_table);
+	free_table(pt->env.ctx, pt->root);
+	pt->root = 0;
 }

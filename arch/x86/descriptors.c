@@ -6,7 +6,7 @@
 
 void arch_reload_segments(void);
 void isr_spurious(void);
-extern const uint64_t isr_table[32];
+extern const uint64_t isr_table[255];
 
 struct gate {
 	uint16_t off_lo, sel;
@@ -45,7 +45,7 @@ static void set_gate(unsigned vec, uint64_t handler, unsigned ist)
 
 void idt_init(void)
 {
-	for (unsigned v = 0; v < 32; v++)
+	for (unsigned v = 0; v < 255; v++)
 		set_gate(v, isr_table[v], 0);
 	idt[2].ist = IST_NMI;
 	idt[8].ist = IST_DF;

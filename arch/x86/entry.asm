@@ -55,6 +55,14 @@ isr%1:
 %assign v v+1
 %endrep
 
+; Vectors 32-254: interrupts the host did not ask for (it masks every
+; source it knows); they are acknowledged and counted, never fatal.
+%assign v 32
+%rep 223
+	STUB_NOERR v
+%assign v v+1
+%endrep
+
 isr_common:
 	cld
 	push rax
@@ -129,11 +137,11 @@ arch_capture_regs:
 	ret
 
 section .data
-; Entry addresses of the 32 exception stubs, for idt.c.
+; Entry addresses of the stubs for vectors 0-254, for descriptors.c.
 global isr_table:data hidden
 isr_table:
 %assign v 0
-%rep 32
+%rep 255
 	dq isr %+ v
 %assign v v+1
 %endrep

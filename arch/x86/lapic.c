@@ -8,6 +8,7 @@
 /* Register offsets (SDM Table 10-1); the x2APIC MSR is 0x800 + offset/16. */
 #define LAPIC_ID   0x020
 #define LAPIC_SVR  0x0f0
+#define LAPIC_EOI  0x0b0
 #define LAPIC_ICRL 0x300
 #define LAPIC_ICRH 0x310
 #define ICR_PENDING (1u << 12)
@@ -83,4 +84,21 @@ void lapic_nmi_others(void)
 {
 	if (ready)
 		lapic_send_ipi(0, ICR_NMI | ICR_ASSERT | ICR_ALL_BUT_SELF);
+}
+
+void lapic_eoi(void)
+{
+	if (ready)
+		lapic_write(LAPIC_EOI, 0);
+}
+
+/* SDM 10.5.1: LVT entries 0x320 timer, 0x330 thermal, 0x340 perf, 0x350
+ * LINT0, 0x370 error; bit 16 masks. LINT1 stays: it carries NMIs. */
+void lapic_mask_lvt(void)
+{
+	static const uint32_t lvt[] = { 0x320, 0x330, 0x340, 0x350, 0x370 };
+	uint32_t max_lvt = (lapic_read(0x030) >> 16) & 0xff;
+	for (unsigned i = 0; i < sizeof lvt / sizeof lvt[0]; i++)
+		if ((lvt[i] != 0x330 && lvt[i] != 0x340) || max_lvt >= 5)
+			lapic_write(lvt[i], lapic_read(lvt[i]) | (1u << 16));
 }

@@ -69,11 +69,26 @@ static __attribute__((noreturn)) void panic_frame(const struct exc_frame *f, con
 	cpu_stop();
 }
 
+static uint64_t stray_interrupts, stray_nmis;
+
 void exception_dispatch(struct exc_frame *f)
 {
 	char msg[128];
 	if (f->vector == 2 && panicking)
 		cpu_stop(); /* stopped by the panicking CPU */
+	if (f->vector == 2) {
+		/* An NMI nobody sent on purpose (a guest exit lets it through):
+		 * note it, keep running. */
+		if (!stray_nmis++)
+			log_warn("tessera: unexpected NMI on cpu %u", cpu_current());
+		return;
+	}
+	if (f->vector >= 32) {
+		lapic_eoi();
+		if (!stray_interrupts++)
+			log_warn("tessera: unexpected interrupt vector %lu on cpu %u", f->vector, cpu_current());
+		return;
+	}
 	const char *name = f->vector < 32 && exc_names[f->vector] ? exc_names[f->vector] : "exception";
 	fmt_snprintf(msg, sizeof msg, "exception %lu (%s) at rip=0x%lx", f->vector, name, f->rip);
 	panic_frame(f, msg);

@@ -8,6 +8,7 @@
 #include <arch/smp.h>
 #include <arch/timer.h>
 #include <arch/virt.h>
+#include <drivers/irq_quiesce.h>
 #include <kernel/acpi.h>
 #include <kernel/arch.h>
 #include <kernel/log.h>
@@ -20,7 +21,7 @@
 static struct percpu bsp_block;
 static uint8_t bsp_ist[3][BSP_IST_SIZE] __attribute__((aligned(16)));
 static struct acpi_info acpi;
-static const struct virt_ops *virt;
+const struct virt_ops *virt;
 
 void arch_cpu_early_init(const struct boot_info *bi)
 {
@@ -50,6 +51,21 @@ static const void *acpi_identity(void *ctx, uint64_t pa, uint64_t len)
 	return (pa && pa + len > pa) ? (const void *)pa : NULL;
 }
 
+static void quiesce_interrupts(void)
+{
+	uint64_t bases[ACPI_MAX_IOAPICS];
+	for (uint32_t i = 0; i < acpi.ioapic_count; i++)
+		bases[i] = acpi.ioapics[i].address;
+	irq_quiesce(bases, acpi.ioapic_count);
+}
+
+/* CR4.OSXSAVE lets the host run XSETBV on a guest's behalf (exits/cr.c). */
+static void enable_xsave(void)
+{
+	if ((cpuid(1, 0).ecx >> 26) & 1)
+		write_cr4(read_cr4() | (1ull << 18));
+}
+
 int arch_platform_init(const struct boot_info *bi)
 {
 	struct acpi_env env = { acpi_identity, NULL };
@@ -63,6 +79,9 @@ int arch_platform_init(const struct boot_info *bi)
 	if (!lapic_x2apic() && mmu_remap(lapic_mmio_base(), PAGE_SIZE, PT_READ | PT_WRITE | PT_UC))
 		return -1;
 	lapic_cpu_init();
+	lapic_mask_lvt();
+	quiesce_interrupts();
+	enable_xsave();
 	bsp_block.apic_id = lapic_id();
 	log_info("tessera: local apic: %s, boot cpu apic=%u", lapic_x2apic() ? "x2apic" : "xapic",
 		 bsp_block.apic_id);
@@ -90,6 +109,8 @@ void ap_entry(struct percpu *c)
 {
 	cpu_load_descriptors(c);
 	lapic_cpu_init();
+	lapic_mask_lvt();
+	enable_xsave();
 	if (lapic_id() != c->apic_id)
 		log_warn("tessera: cpu %u: MADT says apic=%u, hardware says %u", c->index, c->apic_id,
 			 lapic_id());

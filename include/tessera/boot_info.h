@@ -50,8 +50,8 @@ struct boot_file {
 };
 
 #define BOOT_MAX_MEM_RANGES 512
-#define BOOT_MAX_FILES      16
-#define BOOT_CMDLINE_MAX    512
+#define BOOT_MAX_FILES      32
+#define BOOT_CMDLINE_MAX    1024
 #define BOOT_MAX_CPUS       256
 
 struct boot_info {

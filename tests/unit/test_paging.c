@@ -1,6 +1,6 @@
 // unit-modules: kernel/paging.c
-/* Generic page-table builder (kernel/paging.c) with the x86-64 format, run
- * against fake physical memory. */
+/* Generic page-table builder (kernel/paging.c) with the x86-64, EPT and NPT
+ * formats, run against fake physical memory. */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -19,6 +19,15 @@
 #define X86_PS  (1ull << 7)
 #define X86_NX  (1ull << 63)
 
+/* EPT entry bits (SDM Vol. 3C 29.3.2, Tables 29-1..29-6). */
+#define EPT_R     (1ull << 0)
+#define EPT_W     (1ull << 1)
+#define EPT_X     (1ull << 2)
+#define EPT_UC    (0ull << 3)
+#define EPT_WB    (6ull << 3)
+#define EPT_IPAT  (1ull << 6)
+#define EPT_LARGE (1ull << 7)
+
 /* ---- fake physical memory: table pages at FAKE_BASE + i * 4 KiB ---- */
 
 #define FAKE_PAGES 64
@@ -27,6 +36,9 @@
 static uint64_t fake_mem[FAKE_PAGES][512] __attribute__((aligned(4096)));
 static int fake_used;
 static int fake_fail_after = -1; /* allocations allowed before failing; -1 = no limit */
+static int fake_freed[FAKE_PAGES];  /* pt_destroy's free_table calls per page  */
+static int fake_free_order[FAKE_PAGES];
+static int fake_free_calls;
 
 static uint64_t fake_alloc(void *ctx)
 {
@@ -50,24 +62,42 @@ static void *fake_virt(void *ctx, uint64_t pa)
 
 static const struct pt_env fake_env = { fake_alloc, fake_virt, NULL };
 
+static void fake_free(void *ctx, uint64_t pa)
+{
+	uint64_t i = (pa - FAKE_BASE) / 4096;
+	CHECK(ctx == NULL);
+	if (pa < FAKE_BASE || pa % 4096 || i >= (uint64_t)fake_used) {
+		unit_fail(__FILE__, __LINE__, "free_table of a page never handed out");
+		return;
+	}
+	fake_freed[i]++;
+	if (fake_free_calls < FAKE_PAGES)
+		fake_free_order[fake_free_calls] = (int)i;
+	fake_free_calls++;
+}
+
 static void fresh(struct page_table *pt, const struct pt_format *fmt)
 {
 	fake_used = 0;
 	fake_fail_after = -1;
+	fake_free_calls = 0;
+	memset(fake_freed, 0, sizeof fake_freed);
 	CHECK_EQ(pt_init(pt, fmt, &fake_env), 0);
 	CHECK_EQ(fake_used, 1);
 }
 
 /* Raw entry for va at `level`, walked by hand; 0 when a table above is missing
- * or a leaf sits above `level`. */
+ * or a leaf sits above `level`. Presence and page size come from the format:
+ * any of bits 0..2 for EPT, P for the others; bit 7 is PS / large in all. */
 static uint64_t raw(const struct page_table *pt, uint64_t va, int level)
 {
+	uint64_t present = pt->fmt == &pt_format_ept ? EPT_R | EPT_W | EPT_X : X86_P;
 	uint64_t table = pt->root;
 	for (int l = 4; ; l--) {
 		uint64_t e = ((uint64_t *)fake_virt(NULL, table))[(va >> (12 + 9 * (l - 1))) & 511];
 		if (l == level)
 			return e;
-		if (!(e & X86_P) || (l <= 3 && (e & X86_PS)))
+		if (!(e & present) || (l <= 3 && (e & X86_PS)))
 			return 0;
 		table = e & 0x000ffffffffff000ull;
 	}
@@ -451,4 +481,311 @@ TEST(large_leaf_pat_bit_is_not_address)
 	CHECK_EQ(pt_map(&pt, GB + 0x5000, 0, 0x1000, 0), 0);
 	LOOKS_UP(&pt, GB + 0x6000, GB + 0x6000, RW, PT_SIZE_4K);
 	LOOKS_UP(&pt, GB + 4 * MB, GB + 4 * MB, RW, PT_SIZE_2M);
+}
+
+/* ---- EPT (SDM Vol. 3C 29.3.2) ---- */
+
+#define EPT_TABLE (EPT_R | EPT_W | EPT_X)
+
+/* Some right, and never write without read (SDM Vol. 3C 29.3.3.1). */
+static bool ept_encodable(unsigned fl)
+{
+	return (fl & (PT_READ | PT_WRITE | PT_EXEC)) && (!(fl & PT_WRITE) || (fl & PT_READ));
+}
+
+TEST(ept_leaf_encoding)
+{
+	const struct pt_format *f = &pt_format_ept;
+	CHECK_EQ(f->present, EPT_R | EPT_W | EPT_X);
+	CHECK_EQ(f->table_bits, EPT_TABLE); /* bits 7:3 stay zero in tables */
+	CHECK_EQ(f->large, EPT_LARGE);
+	CHECK(f->large_1g);
+	CHECK_EQ(f->leaf_bits(0), 0);
+	CHECK_EQ(f->leaf_bits(PT_READ), EPT_R | EPT_WB | EPT_IPAT);
+	CHECK_EQ(f->leaf_bits(RW), EPT_R | EPT_W | EPT_WB | EPT_IPAT);
+	CHECK_EQ(f->leaf_bits(RX), EPT_R | EPT_X | EPT_WB | EPT_IPAT);
+	CHECK_EQ(f->leaf_bits(PT_EXEC), EPT_X | EPT_WB | EPT_IPAT); /* execute-only */
+	CHECK_EQ(f->leaf_bits(RW | PT_EXEC | PT_UC), EPT_R | EPT_W | EPT_X | EPT_UC | EPT_IPAT);
+	CHECK_EQ(f->leaf_bits(RW | PT_USER), f->leaf_bits(RW)); /* no U/S in EPT */
+	/* Every encodable combination decodes back to itself, minus PT_USER. */
+	for (unsigned fl = 0; fl < 32; fl++)
+		if (ept_encodable(fl))
+			CHECK_EQ(f->leaf_flags(f->leaf_bits(fl)), fl & ~PT_USER);
+	/* Present means any of R/W/X: no P bit, type and IPAT alone are nothing. */
+	CHECK_EQ(f->leaf_flags(0), 0);
+	CHECK_EQ(f->leaf_flags(EPT_WB | EPT_IPAT | EPT_LARGE | 0x1000), 0);
+	CHECK_EQ(f->leaf_flags(EPT_X | EPT_WB), PT_EXEC);
+	CHECK_EQ(f->leaf_flags(EPT_R | (4ull << 3)), PT_READ); /* WT: not UC */
+	CHECK_EQ(f->leaf_flags(EPT_R), PT_READ | PT_UC);        /* type 0 is UC */
+}
+
+TEST(ept_flags_valid_rejects_write_without_read)
+{
+	const struct pt_format *f = &pt_format_ept;
+	CHECK(f->flags_valid != NULL);
+	if (!f->flags_valid)
+		return;
+	for (unsigned fl = 1; fl < 32; fl++)
+		if (fl & (PT_READ | PT_WRITE | PT_EXEC))
+			CHECK_EQ(f->flags_valid(fl), ept_encodable(fl));
+	CHECK(f->flags_valid(PT_READ));
+	CHECK(f->flags_valid(PT_EXEC));
+	CHECK(f->flags_valid(RW | PT_EXEC));
+	CHECK(!f->flags_valid(PT_WRITE));
+	CHECK(!f->flags_valid(PT_WRITE | PT_EXEC));
+	CHECK(pt_format_x86.flags_valid == NULL);
+	CHECK(pt_format_npt.flags_valid == NULL);
+
+	struct page_table pt;
+	fresh(&pt, &pt_format_ept);
+	CHECK_EQ(pt_map(&pt, 0, 0, 4 * KB, PT_WRITE), -2);
+	CHECK_EQ(pt_map(&pt, 0, 0, 2 * MB, PT_WRITE | PT_EXEC), -2);
+	CHECK_EQ(pt_map(&pt, GB, GB, GB, PT_WRITE | PT_UC | PT_USER), -2);
+	CHECK_EQ(fake_used, 1);
+	CHECK_EQ(collect(&pt)->n, 0);
+	CHECK_EQ(pt_map(&pt, 0, 0, 4 * KB, RW), 0);
+	CHECK_EQ(pt_map(&pt, 0, 0, 4 * KB, PT_WRITE), -2); /* leaves the old mapping */
+	LOOKS_UP(&pt, 0, 0, RW, PT_SIZE_4K);
+	/* The host format keeps accepting it (x86 pages are always readable). */
+	fresh(&pt, &pt_format_x86);
+	CHECK_EQ(pt_map(&pt, 0, 0, 4 * KB, PT_WRITE), 0);
+	LOOKS_UP(&pt, 0, 0, RW, PT_SIZE_4K);
+}
+
+TEST(ept_entries_in_tables)
+{
+	struct page_table pt;
+	fresh(&pt, &pt_format_ept);
+	CHECK_EQ(pt_map(&pt, GB, 5 * GB, GB, RX | PT_UC), 0);          /* 1 GiB */
+	CHECK_EQ(pt_map(&pt, 0x400000, 0x600000, 2 * MB, RW | PT_USER), 0); /* 2 MiB */
+	CHECK_EQ(pt_map(&pt, 0x3000, 0x7000, 4 * KB, PT_EXEC), 0);     /* 4 KiB */
+	CHECK_EQ(raw(&pt, GB, 3), 5 * GB | EPT_R | EPT_X | EPT_UC | EPT_IPAT | EPT_LARGE);
+	CHECK_EQ(raw(&pt, 0x400000, 2), 0x600000 | EPT_R | EPT_W | EPT_WB | EPT_IPAT | EPT_LARGE);
+	CHECK_EQ(raw(&pt, 0x3000, 1), 0x7000 | EPT_X | EPT_WB | EPT_IPAT); /* no bit 7 */
+	CHECK_EQ(raw(&pt, 0, 4), (FAKE_BASE + 1 * 4096) | EPT_TABLE);
+	CHECK_EQ(raw(&pt, 0, 3), (FAKE_BASE + 2 * 4096) | EPT_TABLE);
+	CHECK_EQ(raw(&pt, 0, 2), (FAKE_BASE + 3 * 4096) | EPT_TABLE);
+	/* Execute-only has bit 0 clear and is still a mapping. */
+	LOOKS_UP(&pt, 0x3abc, 0x7abc, PT_EXEC, PT_SIZE_4K);
+	LOOKS_UP(&pt, GB + 0x123, 5 * GB + 0x123, RX | PT_UC, PT_SIZE_1G);
+	LOOKS_UP(&pt, 0x500000, 0x700000, RW, PT_SIZE_2M);
+	CHECK(unmapped(&pt, 0x4000));
+}
+
+TEST(ept_split_1g_keeps_type_and_rights)
+{
+	struct page_table pt;
+	unsigned mmio = RX | PT_UC;
+	uint64_t mmio_bits = EPT_R | EPT_X | EPT_UC | EPT_IPAT;
+	fresh(&pt, &pt_format_ept);
+	CHECK_EQ(pt_map(&pt, 0, 8 * GB, GB, mmio), 0);
+	CHECK_EQ(pt_map(&pt, GB, 9 * GB, GB, RW), 0);
+	CHECK_EQ(fake_used, 2);
+	CHECK_EQ(pt_map(&pt, 0x12345000, 0x1000, 4 * KB, RW), 0);
+	CHECK_EQ(fake_used, 4);
+	LOOKS_UP(&pt, 0x12345000, 0x1000, RW, PT_SIZE_4K);
+	LOOKS_UP(&pt, 0x12344000, 8 * GB + 0x12344000, mmio, PT_SIZE_4K);
+	LOOKS_UP(&pt, 0x12346000, 8 * GB + 0x12346000, mmio, PT_SIZE_4K);
+	LOOKS_UP(&pt, 0x12400000, 8 * GB + 0x12400000, mmio, PT_SIZE_2M);
+	LOOKS_UP(&pt, GB - 1, 9 * GB - 1, mmio, PT_SIZE_2M);
+	CHECK_EQ(raw(&pt, 0, 3), (FAKE_BASE + 2 * 4096) | EPT_TABLE);
+	CHECK_EQ(raw(&pt, 0x12400000, 2), (8 * GB + 0x12400000) | mmio_bits | EPT_LARGE);
+	CHECK_EQ(raw(&pt, 0x12344000, 1), (8 * GB + 0x12344000) | mmio_bits);
+	CHECK_EQ(raw(&pt, 0x12345000, 1), 0x1000 | EPT_R | EPT_W | EPT_WB | EPT_IPAT);
+	/* A hole punched in the write-back 1 GiB leaf keeps WB around it. */
+	CHECK_EQ(pt_map(&pt, GB + 4 * MB, 0, 4 * KB, 0), 0);
+	CHECK(unmapped(&pt, GB + 4 * MB));
+	CHECK_EQ(raw(&pt, GB + 4 * MB + 4 * KB, 1), (9 * GB + 4 * MB + 4 * KB) | EPT_R | EPT_W |
+						    EPT_WB | EPT_IPAT);
+	CHECK_EQ(raw(&pt, GB, 2), 9 * GB | EPT_R | EPT_W | EPT_WB | EPT_IPAT | EPT_LARGE);
+}
+
+TEST(no_1g_gives_2m_leaves)
+{
+	struct page_table pt;
+	const struct pt_format *fmts[] = { &pt_format_ept, &pt_format_npt, &pt_format_x86 };
+	for (int i = 0; i < 3; i++) {
+		pt.no_1g = true;
+		fresh(&pt, fmts[i]);
+		CHECK(!pt.no_1g); /* pt_init defaults to 1 GiB leaves allowed */
+		pt.no_1g = true;
+		CHECK_EQ(pt_map(&pt, 0, 0, 4 * GB, RW), 0);
+		CHECK_EQ(fake_used, 1 + 1 + 4);
+		struct leaves *s = collect(&pt);
+		CHECK_EQ(s->n, 2048);
+		CHECK_EQ(s->count2m, 2048);
+		CHECK_EQ(s->count1g, 0);
+		CHECK_EQ(raw(&pt, 3 * GB, 3) & X86_PS, 0);
+		CHECK_EQ(raw(&pt, 3 * GB, 2) & X86_PS, X86_PS);
+	}
+	/* Without no_1g the same map is four 1 GiB leaves. */
+	fresh(&pt, &pt_format_ept);
+	CHECK_EQ(pt_map(&pt, 0, 0, 4 * GB, RW), 0);
+	CHECK_EQ(collect(&pt)->count1g, 4);
+}
+
+/* ---- NPT (APM Vol. 2 15.25.5) ---- */
+
+TEST(npt_leaf_encoding)
+{
+	const struct pt_format *f = &pt_format_npt;
+	CHECK_EQ(f->present, X86_P);
+	CHECK_EQ(f->table_bits, X86_P | X86_RW | X86_US);
+	CHECK_EQ(f->large, X86_PS);
+	CHECK_EQ(f->leaf_bits(0), 0);
+	CHECK_EQ(f->leaf_bits(PT_READ), X86_P | X86_US | X86_NX);
+	CHECK_EQ(f->leaf_bits(RW), X86_P | X86_RW | X86_US | X86_NX);
+	CHECK_EQ(f->leaf_bits(RX), X86_P | X86_US);
+	CHECK_EQ(f->leaf_bits(RW | PT_UC), X86_P | X86_RW | X86_US | X86_PWT | X86_PCD | X86_NX);
+	for (unsigned fl = 0; fl < 32; fl++)
+		if (fl & PT_READ)
+			CHECK_EQ(f->leaf_flags(f->leaf_bits(fl)), fl | PT_USER);
+}
+
+/* Every entry on the walk to va, from level 4 down to the leaf, has U/S. */
+static void check_us_path(const struct page_table *pt, uint64_t va, int leaf_level)
+{
+	for (int l = 4; l >= leaf_level; l--) {
+		uint64_t e = raw(pt, va, l);
+		CHECK_EQ(e & (X86_P | X86_US), X86_P | X86_US);
+		CHECK_EQ(e & X86_PS, l == leaf_level && l > 1 ? X86_PS : 0);
+	}
+}
+
+TEST(npt_user_bit_on_every_level)
+{
+	struct page_table pt;
+	fresh(&pt, &pt_format_npt);
+	CHECK_EQ(pt_map(&pt, GB, 2 * GB, GB, RW), 0);
+	CHECK_EQ(pt_map(&pt, 4 * MB, 6 * MB, 2 * MB, RX), 0);
+	CHECK_EQ(pt_map(&pt, 0x5000, 0x9000, 4 * KB, PT_READ | PT_UC), 0);
+	CHECK_EQ(pt_map(&pt, 0x00007f0000000000ull, 0x1000, 4 * KB, RW | PT_EXEC), 0);
+	check_us_path(&pt, GB, 3);
+	check_us_path(&pt, 4 * MB, 2);
+	check_us_path(&pt, 0x5000, 1);
+	check_us_path(&pt, 0x00007f0000000000ull, 1);
+	/* Splitting a leaf keeps U/S on the new table and leaves. */
+	CHECK_EQ(pt_map(&pt, GB + 0x3000, 0, 4 * KB, 0), 0);
+	check_us_path(&pt, GB + 0x4000, 1);
+	check_us_path(&pt, GB + 2 * MB, 2);
+	/* NX exactly where PT_EXEC is missing. */
+	CHECK_EQ(raw(&pt, GB + 2 * MB, 2) & X86_NX, X86_NX);
+	CHECK_EQ(raw(&pt, GB + 0x4000, 1) & X86_NX, X86_NX);
+	CHECK_EQ(raw(&pt, 4 * MB, 2) & X86_NX, 0);
+	CHECK_EQ(raw(&pt, 0x5000, 1), 0x9000 | X86_P | X86_US | X86_PWT | X86_PCD | X86_NX);
+	CHECK_EQ(raw(&pt, 0x00007f0000000000ull, 1), 0x1000 | X86_P | X86_RW | X86_US);
+}
+
+TEST(lookup_round_trip_nested_formats)
+{
+	struct page_table pt;
+	int n;
+
+	fresh(&pt, &pt_format_ept);
+	n = 0;
+	for (unsigned fl = 1; fl < 32; fl++) {
+		uint64_t va = 2 * MB + fl * 4 * KB;
+		bool ok = ept_encodable(fl);
+		CHECK_EQ(pt_map(&pt, va, 3 * GB + va, 4 * KB, fl), ok ? 0 : -2);
+		CHECK_EQ(pt_map(&pt, fl * GB, 64 * GB + fl * GB, GB, fl), ok ? 0 : -2);
+		if (!ok)
+			continue;
+		n++;
+		LOOKS_UP(&pt, va + 9, 3 * GB + va + 9, fl & ~PT_USER, PT_SIZE_4K);
+		LOOKS_UP(&pt, fl * GB + 9, 64 * GB + fl * GB + 9, fl & ~PT_USER, PT_SIZE_1G);
+	}
+	CHECK_EQ(n, 20); /* 31 minus UC/USER-only (3) minus write-without-read (8) */
+	struct leaves *s = collect(&pt);
+	CHECK_EQ(s->n, 2 * n);
+	for (int i = 0; i < s->n && i < 2048; i++)
+		CHECK_EQ(s->l[i].flags, (unsigned)(s->l[i].size == PT_SIZE_4K ?
+			 (s->l[i].va - 2 * MB) / (4 * KB) : s->l[i].va / GB) & ~PT_USER);
+
+	fresh(&pt, &pt_format_npt);
+	for (unsigned fl = 1; fl < 32; fl++) {
+		if (!(fl & PT_READ))
+			continue;
+		CHECK_EQ(pt_map(&pt, fl * 2 * MB, 3 * GB, 2 * MB, fl), 0);
+		LOOKS_UP(&pt, fl * 2 * MB + 7, 3 * GB + 7, fl | PT_USER, PT_SIZE_2M);
+	}
+}
+
+TEST(nested_inputs_are_48_bit_guest_physical)
+{
+	/* EPT and NPT translate guest-physical bits 47:0: no canonical hole. */
+	const struct pt_format *fmts[] = { &pt_format_ept, &pt_format_npt };
+	uint64_t top = 1ull << 48;
+	for (int i = 0; i < 2; i++) {
+		struct page_table pt;
+		fresh(&pt, fmts[i]);
+		CHECK_EQ(pt_map(&pt, (1ull << 47) - 2 * MB, GB, 4 * MB, RW), 0);
+		CHECK_EQ(pt_map(&pt, top - 4 * KB, 0x5000, 4 * KB, PT_READ), 0);
+		CHECK_EQ(pt_map(&pt, top - 4 * KB, 0, 8 * KB, PT_READ), -2);
+		CHECK_EQ(pt_map(&pt, top, 0, 4 * KB, PT_READ), -2);
+		CHECK_EQ(pt_map(&pt, 0xffff800000000000ull, 0, 4 * KB, PT_READ), -2);
+		LOOKS_UP(&pt, 1ull << 47, GB + 2 * MB, RW | (i ? PT_USER : 0), PT_SIZE_2M);
+		LOOKS_UP(&pt, top - 1, 0x5fff, PT_READ | (i ? PT_USER : 0), PT_SIZE_4K);
+		CHECK(unmapped(&pt, top));
+		CHECK(unmapped(&pt, 0xffff800000000000ull));
+		struct leaves *s = collect(&pt);
+		CHECK_EQ(s->n, 3);
+		CHECK_EQ(s->l[1].va, 1ull << 47); /* not sign-extended */
+		CHECK_EQ(s->l[2].va, top - 4 * KB);
+	}
+}
+
+/* ---- pt_destroy ---- */
+
+/* Every page handed out was freed exactly once, the root last. */
+static void check_all_freed_once(const struct page_table *pt)
+{
+	CHECK_EQ(pt->root, 0);
+	CHECK_EQ(fake_free_calls, fake_used);
+	for (int i = 0; i < fake_used; i++)
+		CHECK_EQ(fake_freed[i], 1);
+	if (fake_free_calls > 0 && fake_free_calls <= FAKE_PAGES)
+		CHECK_EQ(fake_free_order[fake_free_calls - 1], 0);
+}
+
+TEST(destroy_frees_every_table_once)
+{
+	const struct pt_format *fmts[] = { &pt_format_x86, &pt_format_ept, &pt_format_npt };
+	for (int i = 0; i < 3; i++) {
+		struct page_table pt;
+		uint64_t far = fmts[i] == &pt_format_x86 ? 0xffffffff80000000ull
+						       : 0x0000ffff80000000ull;
+		fresh(&pt, fmts[i]);
+		CHECK_EQ(pt_map(&pt, 0, 0, 4 * GB, RW), 0);
+		CHECK_EQ(pt_map(&pt, 0x12345000, 0x1000, 4 * KB, PT_READ), 0); /* 1G, 2M splits */
+		CHECK_EQ(pt_map(&pt, 3 * GB + 2 * MB, 0, 2 * MB, 0), 0);        /* 1G split    */
+		CHECK_EQ(pt_map(&pt, 0x7000000000ull, 0x2000, 16 * KB, RX), 0);
+		CHECK_EQ(pt_map(&pt, far, 8 * MB, 2 * MB + 4 * KB, RW), 0);
+		CHECK(fake_used >= 10);
+		pt_destroy(&pt, fake_free);
+		check_all_freed_once(&pt);
+		pt_destroy(&pt, fake_free); /* root is 0: nothing happens */
+		check_all_freed_once(&pt);
+	}
+	/* An empty table is just its root. */
+	struct page_table pt;
+	fresh(&pt, &pt_format_ept);
+	pt_destroy(&pt, fake_free);
+	CHECK_EQ(fake_free_calls, 1);
+	check_all_freed_once(&pt);
+}
+
+TEST(destroy_skips_tables_dropped_by_large_leaves)
+{
+	/* Documented limitation: a table replaced by a large leaf is unreachable,
+	 * so pt_destroy cannot hand it back. Everything reachable still goes. */
+	struct page_table pt;
+	fresh(&pt, &pt_format_npt);
+	CHECK_EQ(pt_map(&pt, 4 * MB, 4 * MB, 8 * KB, RW), 0);
+	CHECK_EQ(fake_used, 4);
+	CHECK_EQ(pt_map(&pt, 4 * MB, 4 * MB, 2 * MB, RW), 0); /* drops the PT (page 3) */
+	pt_destroy(&pt, fake_free);
+	CHECK_EQ(pt.root, 0);
+	CHECK_EQ(fake_free_calls, 3);
+	CHECK_EQ(fake_freed[0] + fake_freed[1] + fake_freed[2], 3);
+	CHECK_EQ(fake_freed[3], 0);
 }

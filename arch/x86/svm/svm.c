@@ -5,6 +5,8 @@
 #include <kernel/log.h>
 #include <kernel/mem.h>
 
+#include "svm.h"
+
 #define MSR_VM_CR       0xc0010114
 #define MSR_VM_HSAVE_PA 0xc0010117
 #define VM_CR_LOCK   (1ull << 3)
@@ -17,7 +19,9 @@
 #define SVM_FLUSHASID (1u << 6)
 #define SVM_DECODE   (1u << 7)
 
-static int svm_probe(void)
+struct svm_caps svm_caps;
+
+int svm_probe(void)
 {
 	if (cpuid(0x80000000, 0).eax < 0x8000000a || !((cpuid(0x80000001, 0).ecx >> 2) & 1)) {
 		log_err("tessera: svm: missing SVM (CPUID Fn8000_0001 ECX[2]): this CPU cannot host guests");
@@ -37,6 +41,10 @@ static int svm_probe(void)
 		log_err("tessera: svm: only %u ASIDs: need at least one for guests", f.ebx);
 		return -1;
 	}
+	svm_caps = (struct svm_caps){
+		.asids = f.ebx, .nrip_save = f.edx & SVM_NRIPS, .flush_by_asid = f.edx & SVM_FLUSHASID,
+		.clean_bits = f.edx & SVM_CLEAN, .decode_assists = f.edx & SVM_DECODE,
+	};
 	log_info("tessera: svm: revision %u, nested paging, %u asids, nrip save: %s, clean bits: %s, "
 		 "flush by asid: %s, decode assists: %s", f.eax & 0xff, f.ebx,
 		 (f.edx & SVM_NRIPS) ? "yes" : "no", (f.edx & SVM_CLEAN) ? "yes" : "no",
@@ -44,7 +52,7 @@ static int svm_probe(void)
 	return 0;
 }
 
-static int svm_cpu_enable(struct percpu *c)
+int svm_cpu_enable(struct percpu *c)
 {
 	if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS) {
 		log_err("tessera: svm: cpu %u: SVM disabled by firmware", c->index);
@@ -52,13 +60,12 @@ static int svm_cpu_enable(struct percpu *c)
 	}
 	if (!c->virt_page && !(c->virt_page = frames_alloc(1, PAGE_SIZE, 0)))
 		return -1;
+	if (!c->virt_host_area && !(c->virt_host_area = frames_alloc(1, PAGE_SIZE, 0)))
+		return -1;
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
 	wrmsr(MSR_VM_HSAVE_PA, c->virt_page);
-	return (rdmsr(MSR_EFER) & EFER_SVME) ? 0 : -1;
+	if (!(rdmsr(MSR_EFER) & EFER_SVME))
+		return -1;
+	svm_vmsave(c->virt_host_area); /* this CPU's FS/GS/TR/LDTR, restored after each exit */
+	return 0;
 }
-
-const struct virt_ops svm_ops = {
-	.name = "svm",
-	.probe = svm_probe,
-	.cpu_enable = svm_cpu_enable,
-};

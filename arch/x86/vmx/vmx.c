@@ -7,13 +7,10 @@
 #include <kernel/log.h>
 #include <kernel/mem.h>
 
+#include "vmcs.h"
+#include "vmx.h"
+
 #define MSR_VMX_BASIC          0x480
-#define MSR_VMX_PROCBASED_CTLS 0x482
-#define MSR_VMX_CR0_FIXED0     0x486
-#define MSR_VMX_CR0_FIXED1     0x487
-#define MSR_VMX_CR4_FIXED0     0x488
-#define MSR_VMX_CR4_FIXED1     0x489
-#define MSR_VMX_PROCBASED_CTLS2 0x48b
 #define MSR_VMX_EPT_VPID_CAP   0x48c
 
 #define FC_LOCKED       (1ull << 0)
@@ -23,10 +20,10 @@
 #define BASIC_TRUE_CTLS (1ull << 55)
 #define BASIC_MEMTYPE(b) (((b) >> 50) & 0xf)
 /* A.3.2 / A.3.3: allowed-1 settings live in the upper half */
-#define PROC_SECONDARY   (1ull << (32 + 31))
-#define PROC2_EPT        (1ull << (32 + 1))
-#define PROC2_VPID       (1ull << (32 + 5))
-#define PROC2_UNRESTRICTED (1ull << (32 + 7))
+#define CAP_PROC_SECONDARY   (1ull << (32 + 31))
+#define CAP_PROC2_EPT        (1ull << (32 + 1))
+#define CAP_PROC2_VPID       (1ull << (32 + 5))
+#define CAP_PROC2_UNRESTRICTED (1ull << (32 + 7))
 /* A.10 IA32_VMX_EPT_VPID_CAP */
 #define EPT_WALK4  (1ull << 6)
 #define EPT_WB     (1ull << 14)
@@ -35,7 +32,7 @@
 #define EPT_INVEPT (1ull << 20)
 #define VPID_INVVPID (1ull << 32)
 
-static uint32_t vmcs_revision;
+struct vmx_caps vmx_caps;
 
 static bool need(bool have, const char *what, int *missing)
 {
@@ -57,7 +54,7 @@ static int feature_control(void)
 	return 0;
 }
 
-static int vmx_probe(void)
+int vmx_probe(void)
 {
 	int missing = 0;
 	if (!need((cpuid(1, 0).ecx >> 5) & 1, "VMX (CPUID.1:ECX[5])", &missing))
@@ -68,16 +65,22 @@ static int vmx_probe(void)
 	}
 	uint64_t basic = rdmsr(MSR_VMX_BASIC);
 	uint64_t proc = rdmsr(MSR_VMX_PROCBASED_CTLS);
-	uint64_t proc2 = (proc & PROC_SECONDARY) ? rdmsr(MSR_VMX_PROCBASED_CTLS2) : 0;
-	uint64_t ept = (proc2 & (PROC2_EPT | PROC2_VPID)) ? rdmsr(MSR_VMX_EPT_VPID_CAP) : 0;
-	vmcs_revision = basic & 0x7fffffff;
+	uint64_t proc2 = (proc & CAP_PROC_SECONDARY) ? rdmsr(MSR_VMX_PROCBASED_CTLS2) : 0;
+	uint64_t ept = (proc2 & (CAP_PROC2_EPT | CAP_PROC2_VPID)) ? rdmsr(MSR_VMX_EPT_VPID_CAP) : 0;
+	vmx_caps.vmcs_revision = basic & 0x7fffffff;
+	vmx_caps.true_ctls = basic & BASIC_TRUE_CTLS;
+	vmx_caps.ept_1g = ept & EPT_1G;
+	vmx_caps.cr0_fixed0 = rdmsr(MSR_VMX_CR0_FIXED0);
+	vmx_caps.cr0_fixed1 = rdmsr(MSR_VMX_CR0_FIXED1);
+	vmx_caps.cr4_fixed0 = rdmsr(MSR_VMX_CR4_FIXED0);
+	vmx_caps.cr4_fixed1 = rdmsr(MSR_VMX_CR4_FIXED1);
 
 	need(basic & BASIC_TRUE_CTLS, "true VMX controls (IA32_VMX_BASIC[55])", &missing);
 	need(BASIC_MEMTYPE(basic) == 6, "write-back VMCS memory type", &missing);
-	need(proc & PROC_SECONDARY, "secondary processor-based controls", &missing);
-	need(proc2 & PROC2_EPT, "EPT", &missing);
-	need(proc2 & PROC2_VPID, "VPID", &missing);
-	need(proc2 & PROC2_UNRESTRICTED, "unrestricted guest", &missing);
+	need(proc & CAP_PROC_SECONDARY, "secondary processor-based controls", &missing);
+	need(proc2 & CAP_PROC2_EPT, "EPT", &missing);
+	need(proc2 & CAP_PROC2_VPID, "VPID", &missing);
+	need(proc2 & CAP_PROC2_UNRESTRICTED, "unrestricted guest", &missing);
 	need(ept & EPT_WALK4, "4-level EPT", &missing);
 	need(ept & EPT_WB, "write-back EPT structures", &missing);
 	need(ept & EPT_2M, "2 MiB EPT pages", &missing);
@@ -86,7 +89,7 @@ static int vmx_probe(void)
 	if (missing)
 		return -1;
 	log_info("tessera: vmx: vmcs revision 0x%x, ept 4-level 2M%s, vpid, unrestricted guest",
-		 vmcs_revision, (ept & EPT_1G) ? " 1G" : "");
+		 vmx_caps.vmcs_revision, (ept & EPT_1G) ? " 1G" : "");
 	return 0;
 }
 
@@ -97,7 +100,7 @@ static void apply_fixed_bits(void)
 	write_cr0((read_cr0() | rdmsr(MSR_VMX_CR0_FIXED0)) & rdmsr(MSR_VMX_CR0_FIXED1));
 }
 
-static int vmx_cpu_enable(struct percpu *c)
+int vmx_cpu_enable(struct percpu *c)
 {
 	if (feature_control()) {
 		log_err("tessera: vmx: cpu %u: VMX locked off by firmware", c->index);
@@ -105,7 +108,7 @@ static int vmx_cpu_enable(struct percpu *c)
 	}
 	if (!c->virt_page && !(c->virt_page = frames_alloc(1, PAGE_SIZE, 0)))
 		return -1;
-	*(volatile uint32_t *)c->virt_page = vmcs_revision; /* SDM 24.11.5 VMXON region */
+	*(volatile uint32_t *)c->virt_page = vmx_caps.vmcs_revision; /* SDM 24.11.5 VMXON region */
 	apply_fixed_bits();
 	uint64_t pa = c->virt_page;
 	uint8_t fail_invalid, fail_valid;
@@ -118,9 +121,3 @@ static int vmx_cpu_enable(struct percpu *c)
 	}
 	return 0;
 }
-
-const struct virt_ops vmx_ops = {
-	.name = "vmx",
-	.probe = vmx_probe,
-	.cpu_enable = vmx_cpu_enable,
-};

@@ -21,6 +21,10 @@ uint64_t lapic_mmio_base(void);
 uint32_t lapic_id(void);
 /* Send an IPI; returns false if the xAPIC never reported it delivered. */
 bool lapic_send_ipi(uint32_t dest_apic_id, uint32_t icr_low);
+void lapic_eoi(void);
+/* Mask every local interrupt source (LVT timer, LINT0, error, thermal, perf):
+ * the host takes no interrupts it did not ask for. */
+void lapic_mask_lvt(void);
 /* NMI to every other CPU (panic). Safe to call before lapic_init_bsp. */
 void lapic_nmi_others(void);
 

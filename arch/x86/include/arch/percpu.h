@@ -37,7 +37,8 @@ struct percpu {
 	volatile enum cpu_state state;
 	uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
 	struct tss tss __attribute__((aligned(16)));
-	uint64_t virt_page;        /* VMXON region or SVM host save area */
+	uint64_t virt_page;        /* VMXON region or SVM VM_HSAVE_PA area  */
+	uint64_t virt_host_area;   /* SVM: VMSAVE image of this CPU's state */
 };
 
 static inline struct percpu *this_cpu(void)

@@ -1,0 +1,110 @@
+/* Control-register writes that exit (VMX: bits the CPU fixes in VMX
+ * operation, which we shadow) and XSETBV, checked as the hardware would
+ * (SDM Vol. 2B MOV to CR, Vol. 2C XSETBV; Vol. 3A 2.5, 13.3). */
+#include <arch/cpu.h>
+#include <arch/exits.h>
+#include <arch/guest_mem.h>
+#include <arch/virt.h>
+
+#define CR0_CD (1ull << 30)
+#define CR0_NW (1ull << 29)
+#define CR4_OSXSAVE (1ull << 18)
+#define EFER_LME (1ull << 8)
+#define EFER_LMA (1ull << 10)
+
+static uint64_t supported_cr4(void)
+{
+	/* Architectural bits the guest may use: VME..OSXMMEXCPT, FSGSBASE,
+	 * PCIDE, OSXSAVE, SMEP, SMAP; VMXE stays ours. */
+	return 0x7ffull | (1ull << 16) | (1ull << 17) | CR4_OSXSAVE | (1ull << 20) | (1ull << 21);
+}
+
+static int check_cr0(struct vcpu *v, uint64_t value)
+{
+	uint64_t efer = virt->reg_read(v, VREG_EFER);
+	if (value >> 32)
+		return -1;
+	if ((value & CR0_PG) && !(value & CR0_PE))
+		return -1;
+	if ((value & CR0_NW) && !(value & CR0_CD))
+		return -1;
+	if ((value & CR0_PG) && (efer & EFER_LME) && !(virt->reg_read(v, VREG_CR4) & CR4_PAE))
+		return -1;
+	if (!(value & CR0_PG) && (efer & EFER_LMA) && guest_code_bits(v) == 64)
+		return -1; /* cannot leave paging from 64-bit code */
+	return 0;
+}
+
+static void set_guest_cr0(struct vcpu *v, uint64_t value)
+{
+	uint64_t efer = virt->reg_read(v, VREG_EFER);
+	virt->reg_write(v, VREG_CR0, value);
+	/* SDM 10.8.5: LMA follows PG while LME is set. */
+	bool lma = (value & CR0_PG) && (efer & EFER_LME);
+	virt->reg_write(v, VREG_EFER, lma ? efer | EFER_LMA : efer & ~EFER_LMA);
+}
+
+static int check_cr4(struct vcpu *v, uint64_t value)
+{
+	if (value & ~supported_cr4())
+		return -1;
+	if (!(value & CR4_PAE) && (virt->reg_read(v, VREG_EFER) & EFER_LMA))
+		return -1;
+	return 0;
+}
+
+enum exit_result exit_cr_write(struct vcpu *v, const struct vm_exit *e)
+{
+	uint64_t value = e->cr.gpr == 4 ? virt->reg_read(v, VREG_RSP) : *vcpu_gpr(v, e->cr.gpr);
+	if (e->cr.cr == 0 && !check_cr0(v, value)) {
+		set_guest_cr0(v, value);
+	} else if (e->cr.cr == 4 && !check_cr4(v, value)) {
+		virt->reg_write(v, VREG_CR4, value);
+		virt->npt_flush(v); /* a CR4 paging-bit change flushes the TLB (SDM 4.10.4.1) */
+	} else if (e->cr.cr == 0 || e->cr.cr == 4) {
+		vcpu_inject_gp(v);
+		return EXIT_RESUME;
+	} else {
+		vcpu_stop(v, e, "write to CR%u is not intercepted on purpose", e->cr.cr);
+		return EXIT_RESUME;
+	}
+	return EXIT_ADVANCE;
+}
+
+static uint64_t host_xcr0_mask(void)
+{
+	struct cpuid_regs r = cpuid(0xd, 0);
+	return ((uint64_t)r.edx << 32) | r.eax;
+}
+
+/* SDM Vol. 1 13.3: x87 always on; AVX needs SSE; AVX-512 state comes as a
+ * whole and needs AVX; MPX state comes as a pair. */
+static bool xcr0_valid(uint64_t x)
+{
+	if (!(x & 1) || (x & ~host_xcr0_mask()))
+		return false;
+	if ((x & 4) && !(x & 2))
+		return false;
+	if (((x >> 3) & 3) == 1 || ((x >> 3) & 3) == 2)
+		return false;
+	if ((x & 0xe0) && ((x & 0xe0) != 0xe0 || !(x & 4)))
+		return false;
+	return true;
+}
+
+enum exit_result exit_xsetbv(struct vcpu *v, const struct vm_exit *e)
+{
+	uint64_t value = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
+	struct vseg_state ss;
+	virt->segment_read(v, VSEG_SS, &ss);
+	(void)e;
+	if ((uint32_t)v->regs.rcx != 0 || ((ss.attrib >> 5) & 3) != 0 || !xcr0_valid(value)) {
+		vcpu_inject_gp(v);
+		return EXIT_RESUME;
+	}
+	v->xcr0 = value;
+	/* The hypervisor itself uses no extended state: the guest's XCR0 can be
+	 * the CPU's while it runs (switched on vCPU change by the scheduler). */
+	__asm__ volatile("xsetbv" : : "c"(0), "a"((uint32_t)value), "d"((uint32_t)(value >> 32)));
+	return EXIT_ADVANCE;
+}

@@ -1,0 +1,79 @@
+/* The hypercall ABI (include/tessera/hypercall.h, docs/hypercalls.md). Every
+ * argument is checked here; a bad one is an error code for the caller, never
+ * a stop of anything else. */
+#include <arch/exits.h>
+#include <arch/virt.h>
+#include <kernel/guest.h>
+#include <kernel/log.h>
+#include <tessera/hypercall.h>
+
+#define CONSOLE_MAX 4096
+
+/* One log line per guest line; control characters become '.'. */
+static void console_write(struct vcpu *v, const char *text, uint64_t len)
+{
+	char line[160];
+	unsigned n = 0;
+	for (uint64_t i = 0; i < len; i++) {
+		char c = text[i];
+		if (c == '\n' || n == sizeof line - 1) {
+			line[n] = 0;
+			log_info("tessera: guest %s: %s", v->guest->name, line);
+			n = 0;
+			if (c == '\n')
+				continue;
+		}
+		line[n++] = (c >= 0x20 && c < 0x7f) ? c : '.';
+	}
+	if (n) {
+		line[n] = 0;
+		log_info("tessera: guest %s: %s", v->guest->name, line);
+	}
+}
+
+static int64_t hc_console_write(struct vcpu *v, uint64_t gpa, uint64_t len)
+{
+	if (len > CONSOLE_MAX)
+		return -HC_EINVAL;
+	const char *text = guest_ram_ptr(v->guest, gpa, len);
+	if (!text)
+		return -HC_EFAULT;
+	v->guest->console_bytes += len;
+	console_write(v, text, len);
+	return (int64_t)len;
+}
+
+static unsigned guest_cpl(struct vcpu *v)
+{
+	struct vseg_state ss;
+	virt->segment_read(v, VSEG_SS, &ss);
+	return (ss.attrib >> 5) & 3;
+}
+
+enum exit_result exit_hypercall(struct vcpu *v, const struct vm_exit *e)
+{
+	int64_t ret;
+	if (guest_cpl(v) != 0) { /* guest user space cannot call the hypervisor */
+		vcpu_inject_ud(v);
+		return EXIT_RESUME;
+	}
+	switch (v->regs.rax) {
+	case HC_VERSION:
+		ret = HC_ABI_VERSION;
+		break;
+	case HC_CONSOLE_WRITE:
+		ret = hc_console_write(v, v->regs.rdi, v->regs.rsi);
+		break;
+	case HC_EXIT:
+		v->exit_status = (int)v->regs.rdi;
+		v->exited = true;
+		v->state = VCPU_STOPPED;
+		return EXIT_ADVANCE;
+	default:
+		ret = -HC_ENOSYS;
+		break;
+	}
+	(void)e;
+	v->regs.rax = (uint64_t)ret;
+	return EXIT_ADVANCE;
+}

@@ -1,0 +1,107 @@
+/* The remaining exits: halting, caches, exceptions, resets, host events,
+ * instructions a guest may not use, and failures. */
+#include <arch/cpu.h>
+#include <arch/exits.h>
+#include <arch/guest_boot.h>
+#include <arch/virt.h>
+#include <kernel/guest.h>
+#include <kernel/log.h>
+
+#define RFLAGS_IF (1ull << 9)
+
+/* Nothing can interrupt a guest yet (no virtual interrupt sources), so a halt
+ * is for good; with interrupt sources (later) it will block the vCPU. */
+enum exit_result exit_hlt(struct vcpu *v, const struct vm_exit *e)
+{
+	bool masked = !(virt->reg_read(v, VREG_RFLAGS) & RFLAGS_IF);
+	vcpu_stop(v, e, "halted%s: nothing can wake it", masked ? " with interrupts masked" : "");
+	return EXIT_ADVANCE;
+}
+
+/* INVD would drop dirty lines that belong to others: do a WBINVD instead,
+ * which is always a correct implementation of INVD (SDM Vol. 2A INVD). */
+enum exit_result exit_cache(struct vcpu *v, const struct vm_exit *e)
+{
+	(void)v;
+	(void)e;
+	__asm__ volatile("wbinvd" ::: "memory");
+	return EXIT_ADVANCE;
+}
+
+enum exit_result exit_exception(struct vcpu *v, const struct vm_exit *e)
+{
+	if (e->exc.vector == EXC_MC) {
+		vcpu_stop(v, e, "machine check while the guest ran");
+		return EXIT_RESUME;
+	}
+	/* #DB and #AC are intercepted only to stop endless delivery loops:
+	 * give them to the guest as they were. */
+	vcpu_inject_exception(v, e->exc.vector, e->exc.vector == EXC_AC, e->exc.error);
+	return EXIT_RESUME;
+}
+
+enum exit_result exit_triple_fault(struct vcpu *v, const struct vm_exit *e)
+{
+	vcpu_stop(v, e, "triple fault");
+	return EXIT_RESUME;
+}
+
+/* INIT puts the vCPU in wait-for-SIPI (SDM 8.4.1); a SIPI then starts it in
+ * real mode at vector * 4096. */
+enum exit_result exit_init(struct vcpu *v, const struct vm_exit *e)
+{
+	(void)e;
+	struct vcpu_state s;
+	vcpu_reset_state(&s, 0);
+	s.activity = WAIT_FOR_SIPI;
+	virt->vcpu_load_state(v, &s);
+	v->state = VCPU_WAIT_SIPI;
+	vcpu_stop(v, e, "INIT received, waiting for SIPI (no other vCPU can send one yet)");
+	return EXIT_RESUME;
+}
+
+enum exit_result exit_sipi(struct vcpu *v, const struct vm_exit *e)
+{
+	struct vcpu_state s;
+	vcpu_reset_state(&s, e->sipi.vector);
+	virt->vcpu_load_state(v, &s);
+	v->state = VCPU_RUNNING;
+	return EXIT_RESUME;
+}
+
+/* An interrupt or NMI for the host arrived while the guest ran: let the
+ * host take it now (interrupts are open for one instruction). */
+enum exit_result exit_host_event(struct vcpu *v, const struct vm_exit *e)
+{
+	(void)v;
+	(void)e;
+	__asm__ volatile("sti; nop; cli" ::: "memory");
+	return EXIT_RESUME;
+}
+
+enum exit_result exit_pause(struct vcpu *v, const struct vm_exit *e)
+{
+	(void)v;
+	(void)e;
+	return EXIT_ADVANCE;
+}
+
+/* Instructions the guest's CPUID says it does not have (VMX/SVM, MONITOR,
+ * performance counters): #UD, as on such a CPU. */
+enum exit_result exit_undefined(struct vcpu *v, const struct vm_exit *e)
+{
+	(void)e;
+	vcpu_inject_ud(v);
+	return EXIT_RESUME;
+}
+
+enum exit_result exit_failure(struct vcpu *v, const struct vm_exit *e)
+{
+	const char *why = e->fail.why ? e->fail.why : exit_kind_name(e->kind);
+	if (e->kind == EXIT_TASK_SWITCH)
+		why = "hardware task switch (not supported)";
+	else if (e->kind == EXIT_UNKNOWN)
+		why = "exit the hypervisor does not handle";
+	vcpu_stop(v, e, "%s", why);
+	return EXIT_RESUME;
+}

@@ -1,0 +1,92 @@
+#include <arch/cpu.h>
+#include <arch/guest_boot.h>
+#include <kernel/guest.h>
+#include <kernel/string.h>
+
+#define PAT_DEFAULT 0x0007040600070406ull /* SDM 13.12.4: power-up PAT */
+
+/* Access rights in the VMX layout (see vcpu.h). */
+#define AR_CODE64 0xa09b /* present, code exec/read accessed, L, G */
+#define AR_DATA   0xc093 /* present, data read/write accessed, D/B, G */
+#define AR_TSS64  0x008b /* present, busy 64-bit TSS */
+#define AR_LDT    0x0082
+#define AR_RCODE  0x009b /* real-mode code */
+#define AR_RDATA  0x0093
+
+static void seg(struct vcpu_state *s, enum vseg i, uint16_t sel, uint64_t base, uint32_t limit,
+		uint32_t ar)
+{
+	s->seg[i] = (struct vseg_state){ sel, ar, limit, base };
+}
+
+void vcpu_reset_state(struct vcpu_state *s, uint8_t vector)
+{
+	memset(s, 0, sizeof *s);
+	for (int i = VSEG_ES; i <= VSEG_GS; i++)
+		seg(s, (enum vseg)i, 0, 0, 0xffff, AR_RDATA);
+	if (vector)
+		seg(s, VSEG_CS, (uint16_t)(vector << 8), (uint64_t)vector << 12, 0xffff, AR_RCODE);
+	else
+		seg(s, VSEG_CS, 0xf000, 0xffff0000, 0xffff, AR_RCODE);
+	seg(s, VSEG_LDTR, 0, 0, 0xffff, AR_LDT);
+	seg(s, VSEG_TR, 0, 0, 0xffff, AR_TSS64);
+	seg(s, VSEG_GDTR, 0, 0, 0xffff, 0);
+	seg(s, VSEG_IDTR, 0, 0, 0xffff, 0);
+	s->rip = vector ? 0 : 0xfff0;
+	s->rflags = 2;
+	s->cr0 = 0x60000010; /* CD NW ET */
+	s->pat = PAT_DEFAULT;
+}
+
+static int write_page_tables(struct guest *g)
+{
+	uint64_t *pml4 = guest_ram_ptr(g, GUEST_BOOT_PML4, 0x6000);
+	if (!pml4)
+		return -1;
+	uint64_t *pdpt = pml4 + 512, *pd = pml4 + 1024;
+	memset(pml4, 0, 0x6000);
+	pml4[0] = (GUEST_BOOT_PML4 + 0x1000) | 3;
+	for (uint64_t i = 0; i < 4; i++)
+		pdpt[i] = (GUEST_BOOT_PML4 + 0x2000 + i * 0x1000) | 3;
+	for (uint64_t i = 0; i < 4 * 512; i++)
+		pd[i] = (i << 21) | 0x83; /* present, writable, 2 MiB */
+	return 0;
+}
+
+/* null, code64 (0x08), data (0x10), TSS (0x18, 16 bytes) */
+static int write_gdt(struct guest *g)
+{
+	uint64_t *gdt = guest_ram_ptr(g, GUEST_BOOT_GDT, 40);
+	if (!gdt)
+		return -1;
+	gdt[0] = 0;
+	gdt[1] = 0x00af9b000000ffffull;
+	gdt[2] = 0x00cf93000000ffffull;
+	gdt[3] = 0x00008b0000000067ull;
+	gdt[4] = 0;
+	return 0;
+}
+
+int guest_boot_long_mode(struct guest *g, struct vcpu_state *s, uint64_t entry, uint64_t stack)
+{
+	if (write_page_tables(g) || write_gdt(g))
+		return -1;
+	memset(s, 0, sizeof *s);
+	seg(s, VSEG_CS, 0x08, 0, 0xffffffff, AR_CODE64);
+	for (int i = VSEG_ES; i <= VSEG_GS; i++)
+		if (i != VSEG_CS)
+			seg(s, (enum vseg)i, 0x10, 0, 0xffffffff, AR_DATA);
+	seg(s, VSEG_TR, 0x18, 0, 0x67, AR_TSS64);
+	seg(s, VSEG_LDTR, 0, 0, 0, SEG_UNUSABLE);
+	seg(s, VSEG_GDTR, 0, GUEST_BOOT_GDT, 39, 0);
+	seg(s, VSEG_IDTR, 0, 0, 0, 0);
+	s->rip = entry;
+	s->rsp = stack;
+	s->rflags = 2;
+	s->cr0 = CR0_PE | CR0_MP | 0x10 /* ET */ | 0x20 /* NE */ | CR0_WP | CR0_PG;
+	s->cr3 = GUEST_BOOT_PML4;
+	s->cr4 = CR4_PAE | (1u << 9) | (1u << 10); /* OSFXSR, OSXMMEXCPT */
+	s->efer = EFER_LME | (1ull << 10) /* LMA */ | EFER_NXE;
+	s->pat = PAT_DEFAULT;
+	return 0;
+}

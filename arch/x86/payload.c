@@ -1,0 +1,105 @@
+/*
+ * The payload harness: runs bare-metal test payloads (tests/guests/) one
+ * after another in fresh guests on the boot CPU, before partitions exist.
+ * Each gets 4 MiB of RAM, the test device, a 64 KiB ROM at 0xe0000 and a
+ * 64-bit start at GUEST_PAYLOAD_BASE. A payload that ends itself reports its
+ * status; one that misbehaves is stopped, and the next one runs.
+ */
+#include <arch/cpu.h>
+#include <arch/guest_boot.h>
+#include <arch/virt.h>
+#include <kernel/arch.h>
+#include <kernel/cmdline.h>
+#include <kernel/guest.h>
+#include <kernel/log.h>
+#include <kernel/mem.h>
+#include <kernel/string.h>
+#include <kernel/vdev/testdev.h>
+
+#define PAYLOAD_RAM  (4ull << 20)
+#define PAYLOAD_ROM  0xe0000ull
+#define PAYLOAD_ROM_SIZE 0x10000ull
+
+void vcpu_run(struct vcpu *v);
+void vcpu_print_stats(const struct vcpu *v);
+struct vcpu *vcpu_create(struct guest *g);
+void vcpu_destroy(struct vcpu *v);
+
+static struct guest payload_guest;
+static struct testdev payload_testdev;
+
+static bool npt_no_1g(void)
+{
+	return !((cpuid(0x80000001, 0).edx >> 26) & 1); /* Page1GB (APM Vol. 3 E.4.2) */
+}
+
+static int prepare(const char *name, const struct boot_file *f, struct vcpu **out)
+{
+	struct guest *g = &payload_guest;
+	struct vcpu_state s;
+	if (f->size > PAYLOAD_RAM - GUEST_PAYLOAD_BASE) {
+		log_err("tessera: payload %s: %lu bytes do not fit in its RAM", name, f->size);
+		return -1;
+	}
+	if (guest_create(g, name, PAYLOAD_RAM, virt->npt_format, npt_no_1g()))
+		return -1;
+	memcpy(guest_ram_ptr(g, GUEST_PAYLOAD_BASE, f->size), (const void *)f->base, f->size);
+	if (testdev_attach(g, &payload_testdev) ||
+	    guest_protect(g, PAYLOAD_ROM, PAYLOAD_ROM_SIZE, PT_READ | PT_EXEC) ||
+	    guest_boot_long_mode(g, &s, GUEST_PAYLOAD_BASE, GUEST_BOOT_STACK) ||
+	    !(*out = vcpu_create(g))) {
+		log_err("tessera: payload %s: cannot set up its guest", name);
+		guest_destroy(g);
+		return -1;
+	}
+	virt->vcpu_load_state(*out, &s);
+	return 0;
+}
+
+static void run_one(const char *name, const struct boot_file *f)
+{
+	struct vcpu *v;
+	if (prepare(name, f, &v))
+		return;
+	log_info("tessera: payload %s: start on cpu %u (%s)", name, cpu_current(), virt->name);
+	vcpu_run(v);
+	if (v->exited)
+		log_info("tessera: payload %s: exit %d", name, v->exit_status);
+	else
+		log_info("tessera: payload %s: stopped: %s", name, v->stop_reason);
+	vcpu_print_stats(v);
+	vcpu_destroy(v);
+	guest_destroy(&payload_guest);
+}
+
+static const struct boot_file *find_file(const struct boot_info *bi, const char *name)
+{
+	for (uint32_t i = 0; i < bi->file_count; i++)
+		if (!strcmp(bi->files[i].name, name))
+			return &bi->files[i];
+	return NULL;
+}
+
+/* run=a.bin,b.bin: each name as loaded by the boot stage. */
+void arch_run_payloads(const struct boot_info *bi)
+{
+	char list[BOOT_CMDLINE_MAX], name[64];
+	unsigned count = 0;
+	if (!virt || !cmdline_get(bi->cmdline, "run", list, sizeof list))
+		return;
+	for (const char *p = list; *p;) {
+		size_t n = 0;
+		while (*p && *p != ',' && n + 1 < sizeof name)
+			name[n++] = *p++;
+		name[n] = 0;
+		if (*p == ',')
+			p++;
+		const struct boot_file *f = find_file(bi, name);
+		if (!f)
+			log_err("tessera: payload %s: not on the boot volume", name);
+		else
+			run_one(name, f);
+		count++;
+	}
+	log_info("tessera: payloads done: %u run", count);
+}

@@ -1,0 +1,139 @@
+/*
+ * SVM vCPUs: the VMCB (APM Vol. 2 15.5, Appendix B), nested paging (15.25),
+ * ASIDs (15.16), MSR and I/O permission maps (15.10, 15.11) that deny
+ * everything until common code allows it.
+ */
+#include <arch/cpu.h>
+#include <arch/percpu.h>
+#include <arch/virt.h>
+#include <kernel/log.h>
+#include <kernel/mem.h>
+#include <kernel/paging.h>
+#include <kernel/string.h>
+
+#include "svm.h"
+
+static uint32_t next_asid = 1;
+
+static uint64_t alloc_filled(unsigned pages, uint8_t fill)
+{
+	uint64_t pa = frames_alloc(pages, PAGE_SIZE, 0);
+	if (pa)
+		memset((void *)pa, fill, pages * PAGE_SIZE);
+	return pa;
+}
+
+static void set_intercepts(struct vmcb *vmcb)
+{
+	vmcb->intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_INIT | INTERCEPT_RDPMC |
+		INTERCEPT_CPUID | INTERCEPT_INVD | INTERCEPT_HLT | INTERCEPT_IOIO | INTERCEPT_MSR |
+		INTERCEPT_TASK_SWITCH | INTERCEPT_FERR | INTERCEPT_SHUTDOWN;
+	/* VMRUN must be intercepted (APM 15.5.1); the other SVM instructions
+	 * would let a guest reach host state. */
+	vmcb->intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD |
+		INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT |
+		INTERCEPT_ICEBP | INTERCEPT_WBINVD | INTERCEPT_MONITOR | INTERCEPT_MWAIT |
+		INTERCEPT_MWAIT_COND | INTERCEPT_XSETBV;
+	/* #AC and #DB can loop forever in event delivery (CVE-2015-5307,
+	 * CVE-2015-8104); #MC belongs to the host. */
+	vmcb->intercept_exc = (1u << EXC_AC) | (1u << EXC_DB) | (1u << EXC_MC);
+}
+
+static int svm_vcpu_create(struct vcpu *v)
+{
+	struct svm_vcpu *s = (struct svm_vcpu *)frames_alloc(1, PAGE_SIZE, 0);
+	if (!s)
+		return -1;
+	v->hw = s;
+	s->vmcb = (struct vmcb *)frames_alloc(1, PAGE_SIZE, 0);
+	s->msrpm = alloc_filled(2, 0xff); /* set bit = intercept */
+	s->iopm = alloc_filled(3, 0xff);
+	if (!s->vmcb || !s->msrpm || !s->iopm)
+		return -1;
+	struct vmcb *vmcb = s->vmcb;
+	set_intercepts(vmcb);
+	vmcb->iopm_base = s->iopm;
+	vmcb->msrpm_base = s->msrpm;
+	/* ASID 0 is the host's; wrap around when there are fewer than vCPUs and
+	 * flush on every entry of a shared ASID (see svm_vcpu_run). */
+	vmcb->asid = 1 + (next_asid++ - 1) % (svm_caps.asids - 1);
+	vmcb->vintr = V_INTR_MASKING; /* guest IF never masks host interrupts */
+	vmcb->np_control = 1;
+	vmcb->n_cr3 = v->npt_root;
+	return 0;
+}
+
+static void svm_vcpu_destroy(struct vcpu *v)
+{
+	struct svm_vcpu *s = v->hw;
+	if (!s)
+		return;
+	frames_free((uint64_t)s->vmcb, 1);
+	frames_free(s->msrpm, 2);
+	frames_free(s->iopm, 3);
+	frames_free((uint64_t)s, 1);
+	v->hw = NULL;
+}
+
+/* APM 15.11: two bits per MSR (read, write) in three 2 KiB ranges. */
+static void svm_msr_passthrough(struct vcpu *v, uint32_t msr, bool read, bool write)
+{
+	struct svm_vcpu *s = v->hw;
+	uint8_t *pm = (uint8_t *)s->msrpm;
+	uint32_t base;
+	if (msr <= 0x1fff)
+		base = 0;
+	else if (msr >= 0xc0000000 && msr <= 0xc0001fff)
+		base = 0x800;
+	else if (msr >= 0xc0010000 && msr <= 0xc0011fff)
+		base = 0x1000;
+	else
+		return;
+	uint32_t bit = (msr & 0x1fff) * 2;
+	if (read)
+		pm[base + bit / 8] &= ~(1u << (bit % 8));
+	if (write)
+		pm[base + bit / 8] &= ~(1u << (bit % 8 + 1));
+}
+
+static void svm_npt_flush(struct vcpu *v)
+{
+	struct svm_vcpu *s = v->hw;
+	s->vmcb->tlb_control = svm_caps.flush_by_asid ? TLB_FLUSH_ASID : TLB_FLUSH_ALL;
+}
+
+static void svm_vcpu_run(struct vcpu *v, struct vm_exit *e)
+{
+	struct svm_vcpu *s = v->hw;
+	struct vmcb *vmcb = s->vmcb;
+	memset(e, 0, sizeof *e);
+	/* A vCPU that moved, or shares its ASID, must not see stale translations. */
+	if (s->last_cpu != this_cpu() || svm_caps.asids - 1 < next_asid - 1)
+		svm_npt_flush(v);
+	s->last_cpu = this_cpu();
+	vmcb->rax = v->regs.rax;
+	vmcb->clean = 0; /* everything may have changed: see docs/architecture.md */
+	svm_enter(&v->regs, (uint64_t)vmcb, this_cpu()->virt_host_area);
+	v->regs.rax = vmcb->rax;
+	vmcb->tlb_control = 0;
+	vmcb->eventinj = 0;
+	svm_decode_exit(v, e);
+}
+
+const struct virt_ops svm_ops = {
+	.name = "svm",
+	.hypercall_insn = "vmmcall",
+	.probe = svm_probe,
+	.cpu_enable = svm_cpu_enable,
+	.npt_format = &pt_format_npt,
+	.vcpu_create = svm_vcpu_create,
+	.vcpu_destroy = svm_vcpu_destroy,
+	.vcpu_load_state = svm_load_state,
+	.vcpu_run = svm_vcpu_run,
+	.reg_read = svm_reg_read,
+	.reg_write = svm_reg_write,
+	.segment_read = svm_segment_read,
+	.inject = svm_inject,
+	.msr_passthrough = svm_msr_passthrough,
+	.npt_flush = svm_npt_flush,
+};

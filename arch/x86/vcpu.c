@@ -1,0 +1,163 @@
+/*
+ * The vCPU loop: enter the guest, take the exit the back end decoded, hand it
+ * to the one handler for that kind, account for it. Identical for VMX and SVM.
+ */
+#include <stddef.h>
+
+#include <arch/cpu.h>
+#include <arch/exits.h>
+#include <arch/virt.h>
+#include <kernel/format.h>
+#include <kernel/guest.h>
+#include <kernel/log.h>
+#include <kernel/mem.h>
+#include <kernel/string.h>
+
+_Static_assert(offsetof(struct vcpu, regs) == 0, "entry stubs take &v->regs == v");
+_Static_assert(offsetof(struct guest_regs, rdi) == 56, "vmx_entry.asm / svm_entry.asm layout");
+_Static_assert(offsetof(struct guest_regs, r15) == 120, "vmx_entry.asm / svm_entry.asm layout");
+
+static const exit_handler_fn handlers[EXIT_KIND_COUNT] = {
+	[EXIT_CPUID] = exit_cpuid,         [EXIT_IO] = exit_io,
+	[EXIT_MSR_READ] = exit_msr_read,   [EXIT_MSR_WRITE] = exit_msr_write,
+	[EXIT_HLT] = exit_hlt,             [EXIT_HYPERCALL] = exit_hypercall,
+	[EXIT_NPF] = exit_npf,             [EXIT_CR_WRITE] = exit_cr_write,
+	[EXIT_XSETBV] = exit_xsetbv,       [EXIT_INVD] = exit_cache,
+	[EXIT_WBINVD] = exit_cache,        [EXIT_EXCEPTION] = exit_exception,
+	[EXIT_TRIPLE_FAULT] = exit_triple_fault, [EXIT_INIT] = exit_init,
+	[EXIT_SIPI] = exit_sipi,           [EXIT_NMI] = exit_host_event,
+	[EXIT_EXTINT] = exit_host_event,   [EXIT_INTR_WINDOW] = exit_host_event,
+	[EXIT_PAUSE] = exit_pause,         [EXIT_RDPMC] = exit_undefined,
+	[EXIT_MONITOR] = exit_undefined,   [EXIT_MWAIT] = exit_undefined,
+	[EXIT_VMINSN] = exit_undefined,    [EXIT_TASK_SWITCH] = exit_failure,
+	[EXIT_INVALID_STATE] = exit_failure, [EXIT_ENTRY_FAILED] = exit_failure,
+	[EXIT_UNKNOWN] = exit_failure,
+};
+
+const char *exit_kind_name(enum exit_kind k)
+{
+	static const char *const names[EXIT_KIND_COUNT] = {
+		"none", "cpuid", "io", "msr-read", "msr-write", "hlt", "hypercall", "npf",
+		"cr-write", "xsetbv", "invd", "wbinvd", "exception", "triple-fault", "init",
+		"sipi", "nmi", "extint", "intr-window", "pause", "rdpmc", "monitor", "mwait",
+		"vmx/svm-insn", "task-switch", "invalid-state", "entry-failed", "unknown",
+	};
+	return k < EXIT_KIND_COUNT ? names[k] : "?";
+}
+
+/* MSRs whose state the CPU switches itself (VMCS/VMCB guest fields, or
+ * VMLOAD/VMSAVE) or that the hypervisor never uses: the guest owns them. */
+static const uint32_t passthrough_msrs[] = {
+	0xc0000100, 0xc0000101, 0xc0000102, /* FS_BASE, GS_BASE, KERNEL_GS_BASE */
+	0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084, /* STAR LSTAR CSTAR SFMASK */
+	0x174, 0x175, 0x176,                /* SYSENTER_CS/ESP/EIP */
+};
+
+struct vcpu *vcpu_create(struct guest *g)
+{
+	struct vcpu *v = (struct vcpu *)frames_alloc(1, PAGE_SIZE, 0);
+	_Static_assert(sizeof(struct vcpu) <= 4096, "one page");
+	if (!v || g->vcpu_count == GUEST_MAX_VCPUS)
+		return NULL;
+	v->guest = g;
+	v->id = g->vcpu_count;
+	v->npt_root = g->npt.root;
+	v->xcr0 = 1; /* x87 state only, as after reset */
+	if (virt->vcpu_create(v)) {
+		virt->vcpu_destroy(v);
+		frames_free((uint64_t)v, 1);
+		return NULL;
+	}
+	for (unsigned i = 0; i < sizeof passthrough_msrs / sizeof passthrough_msrs[0]; i++)
+		virt->msr_passthrough(v, passthrough_msrs[i], true, true);
+	g->vcpu[g->vcpu_count++] = v;
+	return v;
+}
+
+void vcpu_destroy(struct vcpu *v)
+{
+	virt->vcpu_destroy(v);
+	frames_free((uint64_t)v, 1);
+}
+
+uint64_t *vcpu_gpr(struct vcpu *v, unsigned index)
+{
+	uint64_t *const map[16] = {
+		&v->regs.rax, &v->regs.rcx, &v->regs.rdx, &v->regs.rbx, NULL, &v->regs.rbp,
+		&v->regs.rsi, &v->regs.rdi, &v->regs.r8, &v->regs.r9, &v->regs.r10, &v->regs.r11,
+		&v->regs.r12, &v->regs.r13, &v->regs.r14, &v->regs.r15,
+	};
+	return map[index & 15]; /* NULL for rsp: it lives in the control block */
+}
+
+void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
+{
+	struct vevent ev = { VEVENT_EXCEPTION, vector, has_error, error };
+	virt->inject(v, &ev);
+}
+
+void vcpu_stop(struct vcpu *v, const struct vm_exit *e, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fmt_vsnprintf(v->stop_reason, sizeof v->stop_reason, fmt, ap);
+	va_end(ap);
+	v->state = VCPU_STOPPED;
+	log_warn("tessera: guest %s vcpu %u stopped: %s (exit %s, code 0x%lx, info 0x%lx, rip 0x%lx)",
+		 v->guest->name, v->id, v->stop_reason, exit_kind_name(e->kind), e->raw, e->qual,
+		 virt->reg_read(v, VREG_RIP));
+	log_warn("  rax=%lx rbx=%lx rcx=%lx rdx=%lx rsi=%lx rdi=%lx rsp=%lx", v->regs.rax,
+		 v->regs.rbx, v->regs.rcx, v->regs.rdx, v->regs.rsi, v->regs.rdi,
+		 virt->reg_read(v, VREG_RSP));
+	log_warn("  cr0=%lx cr3=%lx cr4=%lx efer=%lx rflags=%lx", virt->reg_read(v, VREG_CR0),
+		 virt->reg_read(v, VREG_CR3), virt->reg_read(v, VREG_CR4),
+		 virt->reg_read(v, VREG_EFER), virt->reg_read(v, VREG_RFLAGS));
+}
+
+static void handle(struct vcpu *v, const struct vm_exit *e)
+{
+	exit_handler_fn fn = handlers[e->kind];
+	if (!fn) {
+		vcpu_stop(v, e, "no handler for this exit");
+		return;
+	}
+	if (fn(v, e) == EXIT_ADVANCE && v->state != VCPU_STOPPED) {
+		if (!e->insn_len) {
+			vcpu_stop(v, e, "instruction length unknown");
+			return;
+		}
+		virt->reg_write(v, VREG_RIP, virt->reg_read(v, VREG_RIP) + e->insn_len);
+	}
+}
+
+/* Run until the vCPU stops or halts for good. */
+void vcpu_run(struct vcpu *v)
+{
+	struct vm_exit e;
+	v->state = VCPU_RUNNING;
+	while (v->state == VCPU_RUNNING) {
+		uint64_t t0 = rdtsc();
+		virt->vcpu_run(v, &e);
+		uint64_t t1 = rdtsc();
+		handle(v, &e);
+		v->stats.entries++;
+		v->stats.guest_tsc += t1 - t0;
+		v->stats.count[e.kind]++;
+		v->stats.handle_tsc[e.kind] += rdtsc() - t1;
+	}
+}
+
+void vcpu_print_stats(const struct vcpu *v)
+{
+	uint64_t khz = 0;
+	extern uint64_t time_tsc_hz(void);
+	khz = time_tsc_hz() / 1000;
+	log_info("tessera: guest %s vcpu %u exits: %lu entries, %lu us in guest and round trips",
+		 v->guest->name, v->id, v->stats.entries, khz ? v->stats.guest_tsc / (khz / 1000 + 1) : 0);
+	for (int k = 0; k < EXIT_KIND_COUNT; k++) {
+		if (!v->stats.count[k])
+			continue;
+		log_info("tessera:   %-14s %8lu exits, %8lu tsc ticks handling", exit_kind_name((enum exit_kind)k),
+			 v->stats.count[k], v->stats.handle_tsc[k]);
+	}
+}

@@ -1,0 +1,26 @@
+/*
+ * Tessera hypercall ABI, the same on both vendors (docs/hypercalls.md).
+ * Instruction: VMCALL (0F 01 C1) on Intel, VMMCALL (0F 01 D9) on AMD; a guest
+ * picks by the CPUID vendor. RAX = call number, arguments in RDI, RSI, RDX,
+ * result in RAX: >= 0 success, negative = -HC_E*. Pointers are guest-physical
+ * and must lie wholly inside the caller's RAM. Other registers are preserved.
+ */
+#ifndef TESSERA_HYPERCALL_H
+#define TESSERA_HYPERCALL_H
+
+#define HC_ABI_VERSION 1
+
+#define HC_VERSION       0 /* () -> HC_ABI_VERSION                          */
+#define HC_CONSOLE_WRITE 1 /* (gpa, len) -> bytes written; len <= 4096    */
+#define HC_EXIT          2 /* (status) -> does not return: guest ends     */
+
+#define HC_EFAULT 14       /* pointer outside the caller's memory */
+#define HC_EINVAL 22       /* bad argument                        */
+#define HC_ENOSYS 38       /* no such call                        */
+
+/* CPUID leaves the hypervisor answers (docs/hypercalls.md) */
+#define CPUID_TESSERA_SIGNATURE 0x40000000 /* EBX ECX EDX = "TesseraHV\0\0\0" */
+#define CPUID_TESSERA_FEATURES  0x40000001 /* EAX = HC_ABI_VERSION            */
+#define CPUID_TESSERA_TIMING    0x40000010 /* EAX = TSC kHz, EBX = APIC timer kHz */
+
+#endif

@@ -1,0 +1,101 @@
+#include "guest.h"
+
+#include "log.h"
+#include "mem.h"
+#include "string.h"
+
+static uint64_t table_alloc(void *ctx)
+{
+	(void)ctx;
+	return frames_alloc(1, PAGE_SIZE, 0);
+}
+
+static void table_free(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	frames_free(pa, 1);
+}
+
+static void *identity(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	return (void *)pa;
+}
+
+int guest_create(struct guest *g, const char *name, uint64_t ram_size, const struct pt_format *fmt,
+		 bool no_1g)
+{
+	struct pt_env env = { table_alloc, identity, NULL };
+	memset(g, 0, sizeof *g);
+	strlcpy(g->name, name, sizeof g->name);
+	ram_size = (ram_size + PT_SIZE_2M - 1) & ~(PT_SIZE_2M - 1);
+	g->ram_hpa = frames_alloc(ram_size / PAGE_SIZE, PT_SIZE_2M, 0);
+	if (!g->ram_hpa) {
+		log_err("tessera: guest %s: no %lu MiB of free memory", name, ram_size >> 20);
+		return -1;
+	}
+	g->ram_size = ram_size;
+	if (pt_init(&g->npt, fmt, &env) || (g->npt.no_1g = no_1g, false) ||
+	    pt_map(&g->npt, 0, g->ram_hpa, ram_size, PT_READ | PT_WRITE | PT_EXEC)) {
+		log_err("tessera: guest %s: out of memory for nested page tables", name);
+		guest_destroy(g);
+		return -1;
+	}
+	return 0;
+}
+
+void guest_destroy(struct guest *g)
+{
+	if (g->npt.root)
+		pt_destroy(&g->npt, table_free);
+	if (g->ram_hpa)
+		frames_free(g->ram_hpa, g->ram_size / PAGE_SIZE);
+	g->ram_hpa = 0;
+	g->ram_size = 0;
+}
+
+int guest_protect(struct guest *g, uint64_t gpa, uint64_t size, unsigned flags)
+{
+	if (!guest_ram_ptr(g, gpa, size))
+		return -1;
+	return pt_map(&g->npt, gpa, g->ram_hpa + gpa, size, flags);
+}
+
+int guest_io_register(struct guest *g, uint16_t base, uint16_t count, io_handler_fn fn, void *ctx)
+{
+	if (g->io_count == GUEST_MAX_IO)
+		return -1;
+	g->io[g->io_count++] = (struct io_region){ base, count, fn, ctx };
+	return 0;
+}
+
+int guest_mmio_register(struct guest *g, uint64_t base, uint64_t size, mmio_handler_fn fn, void *ctx)
+{
+	if (g->mmio_count == GUEST_MAX_MMIO || base < g->ram_size)
+		return -1; /* MMIO never overlays RAM: RAM accesses would not exit */
+	g->mmio[g->mmio_count++] = (struct mmio_region){ base, size, fn, ctx };
+	return 0;
+}
+
+const struct io_region *guest_io_find(const struct guest *g, uint16_t port)
+{
+	for (unsigned i = 0; i < g->io_count; i++)
+		if (port >= g->io[i].base && port - g->io[i].base < g->io[i].count)
+			return &g->io[i];
+	return NULL;
+}
+
+const struct mmio_region *guest_mmio_find(const struct guest *g, uint64_t gpa)
+{
+	for (unsigned i = 0; i < g->mmio_count; i++)
+		if (gpa >= g->mmio[i].base && gpa - g->mmio[i].base < g->mmio[i].size)
+			return &g->mmio[i];
+	return NULL;
+}
+
+void *guest_ram_ptr(const struct guest *g, uint64_t gpa, uint64_t len)
+{
+	if (gpa >= g->ram_size || len > g->ram_size - gpa)
+		return NULL;
+	return (void *)(g->ram_hpa + gpa);
+}

@@ -1,0 +1,59 @@
+/*
+ * A guest: its RAM (host frames no one else holds, mapped at guest-physical
+ * 0), its nested page table, the port and MMIO regions its device models
+ * claim, and its vCPUs. Partitions (later) are built on this.
+ */
+#ifndef KERNEL_GUEST_H
+#define KERNEL_GUEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "paging.h"
+
+struct vcpu;
+
+/* Device-model callbacks: return 0 when handled, negative to stop the vCPU. */
+typedef int (*io_handler_fn)(struct vcpu *v, void *ctx, uint16_t port, uint8_t size, bool in,
+			     uint32_t *value);
+typedef int (*mmio_handler_fn)(struct vcpu *v, void *ctx, uint64_t gpa, uint8_t size, bool write,
+			       uint64_t *value);
+
+struct io_region { uint16_t base, count; io_handler_fn fn; void *ctx; };
+struct mmio_region { uint64_t base, size; mmio_handler_fn fn; void *ctx; };
+
+#define GUEST_MAX_IO    16
+#define GUEST_MAX_MMIO  16
+#define GUEST_MAX_VCPUS 8
+
+struct guest {
+	char name[32];
+	uint64_t ram_hpa, ram_size;  /* guest RAM = [0, ram_size) */
+	struct page_table npt;
+	struct io_region io[GUEST_MAX_IO];
+	unsigned io_count;
+	struct mmio_region mmio[GUEST_MAX_MMIO];
+	unsigned mmio_count;
+	struct vcpu *vcpu[GUEST_MAX_VCPUS];
+	unsigned vcpu_count;
+	uint64_t console_bytes;      /* written through the hypercall */
+};
+
+/* RAM from fresh zeroed frames, mapped RWX write-back with the largest pages
+ * possible; nothing else is mapped. 0 or negative (logged). */
+int guest_create(struct guest *g, const char *name, uint64_t ram_size, const struct pt_format *fmt,
+		 bool no_1g);
+void guest_destroy(struct guest *g);
+/* Make [gpa, gpa+size) of RAM read+execute only (a ROM). */
+int guest_protect(struct guest *g, uint64_t gpa, uint64_t size, unsigned pt_flags);
+
+int guest_io_register(struct guest *g, uint16_t base, uint16_t count, io_handler_fn fn, void *ctx);
+int guest_mmio_register(struct guest *g, uint64_t base, uint64_t size, mmio_handler_fn fn, void *ctx);
+const struct io_region *guest_io_find(const struct guest *g, uint16_t port);
+const struct mmio_region *guest_mmio_find(const struct guest *g, uint64_t gpa);
+
+/* Host pointer to [gpa, gpa+len) if that lies wholly inside the guest's RAM,
+ * else NULL. The only way hypervisor code touches guest memory. */
+void *guest_ram_ptr(const struct guest *g, uint64_t gpa, uint64_t len);
+
+#endif

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Build the instruction-decoder fuzz target (tests/fuzz/fuzz_insn.c) with
+# clang's libFuzzer, ASan and UBSan, and run it for a bounded time.
+#
+#   bash tests/fuzz/run.sh [SECONDS]     (default 30)
+#
+# Corpus: build/fuzz/corpus/insn (kept between runs). Log: build/fuzz/fuzz_insn.log.
+# A crash leaves build/fuzz/crash-* (replay: build/fuzz/fuzz_insn FILE).
+# Prints one summary line; exits non-zero if the target crashed or failed to build.
+#
+# Needs clang and its libFuzzer runtime (Debian 12: packages clang and
+# libclang-rt-14-dev); as root this script installs them when missing.
+set -u
+cd "$(dirname "$0")/../.."
+
+secs=${1:-30}
+case $secs in
+'' | *[!0-9]*) echo "usage: $0 [seconds]" >&2; exit 2 ;;
+esac
+out=build/fuzz
+corpus=$out/corpus/insn
+log=$out/fuzz_insn.log
+cc=${CLANG:-clang}
+mkdir -p "$corpus"
+
+# Can clang link a -fsanitize=fuzzer program?
+have_libfuzzer() {
+	command -v "$cc" >/dev/null 2>&1 || return 1
+	printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n)\n{ (void)d; (void)n; return 0; }\n' \
+		>"$out/probe.c"
+	"$cc" -fsanitize=fuzzer,address,undefined "$out/probe.c" -o "$out/probe" >/dev/null 2>&1
+}
+
+if ! have_libfuzzer; then
+	# The runtime (libclang_rt.fuzzer-x86_64.a) is in libclang-rt-N-dev, N = clang's major version.
+	if command -v "$cc" >/dev/null 2>&1; then
+		pkgs="libclang-rt-$("$cc" -dumpversion | cut -d. -f1)-dev"
+	else
+		pkgs="clang libclang-rt-dev"
+	fi
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+		echo "fuzz: installing $pkgs" >&2
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get install -y -q $pkgs >&2 ||
+			{ apt-get update -q >&2 && apt-get install -y -q $pkgs >&2; }
+	fi
+	if ! have_libfuzzer; then
+		echo "fuzz: FAILED: clang's libFuzzer runtime is missing; install it with: sudo apt-get install -y $pkgs"
+		exit 2
+	fi
+fi
+
+if ! "$cc" -std=gnu11 -Wall -Wextra -g -O1 -fno-omit-frame-pointer \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-I. -Iinclude tests/fuzz/fuzz_insn.c arch/x86/insn_decode.c arch/x86/insn_alu.c \
+	-o "$out/fuzz_insn" 2>"$out/build.log"; then
+	cat "$out/build.log" >&2
+	echo "fuzz: FAILED: fuzz_insn does not build"
+	exit 1
+fi
+
+# Seeds: one instruction per family, so the fuzzer starts from valid encodings.
+if [ -z "$(ls -A "$corpus")" ]; then
+	i=0
+	for hex in 8908 66488908 8b0578563412 4c8b84c878563412 8820 408820 c600ab \
+		48c70000000080 a10010e0fe00000000 67a001020304 0fb600 480fbf08 486308 \
+		f0830001 6681383412 f70000000080 f348ab f3a4 648b00 2e448820 80380f \
+		8b042500100000 f38908 668b46fe; do
+		i=$((i + 1))
+		printf '%b' "$(printf '%s' "$hex" | sed 's/../\\x&/g')" >"$corpus/seed$i"
+	done
+fi
+
+before=$(ls "$corpus" | wc -l)
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ASAN_OPTIONS=detect_leaks=1 \
+	"$out/fuzz_insn" -max_total_time="$secs" -max_len=32 -timeout=10 -rss_limit_mb=2048 \
+	-print_final_stats=1 -artifact_prefix="$out/" "$corpus" >"$log" 2>&1
+rc=$?
+after=$(ls "$corpus" | wc -l)
+
+execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
+if [ "$rc" -ne 0 ]; then
+	tail -n 40 "$log" >&2
+	artifact=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
+	echo "fuzz: FAILED: fuzz_insn exited $rc after ${execs:-?} execs; artifact ${artifact:-none}; log $log"
+	exit 1
+fi
+echo "fuzz: ok: fuzz_insn ${execs:-?} execs in ${secs}s (${rate:-?}/s), corpus $before -> $after inputs"
