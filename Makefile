@@ -66,6 +66,33 @@ $(BUILD)/tessera.efi: $(BUILD)/tessera.so
 	$(OBJCOPY) -j .text -j .reloc -j .rodata -j .data -j .dynamic -j .rela -j .dynsym \
 		--target efi-app-x86_64 --subsystem=10 $< $@
 
+# Test payloads (tests/guests/): flat 64-bit binaries run by the payload
+# harness (arch/x86/payload.c). Freestanding like the hypervisor; the
+# formatter is shared so payloads can print.
+GCFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g -ffreestanding -fno-builtin -nostdinc \
+	-isystem $(shell $(CC) -print-file-name=include) -fno-pic -fno-pie -mno-red-zone \
+	-mgeneral-regs-only -fno-stack-protector -fno-asynchronous-unwind-tables -Iinclude
+GUEST_SRC := $(wildcard tests/guests/*.c)
+GUEST_BIN := $(GUEST_SRC:tests/guests/%.c=$(BUILD)/guests/%.bin)
+GUEST_LIB := $(BUILD)/guests/lib/start.o $(BUILD)/guests/lib/lib.o $(BUILD)/guests/lib/format.o
+
+$(BUILD)/guests/lib/format.o: kernel/format.c | $(SETUP)
+	@mkdir -p $(dir $@)
+	@$(CC) $(GCFLAGS) -c $< -o $@
+$(BUILD)/guests/lib/start.o: tests/guests/lib/start.asm | $(SETUP)
+	@mkdir -p $(dir $@)
+	@$(NASM) -f elf64 $< -o $@
+$(BUILD)/guests/%.o: tests/guests/%.c tests/guests/lib/guest.h | $(SETUP)
+	@mkdir -p $(dir $@)
+	@echo "  GUEST   $<"
+	@$(CC) $(GCFLAGS) -c $< -o $@
+$(BUILD)/guests/%.elf: $(BUILD)/guests/%.o $(GUEST_LIB) tests/guests/lib/guest.ld
+	@$(LD) -nostdlib -static -z noexecstack --no-warn-rwx-segments -T tests/guests/lib/guest.ld -o $@ $(GUEST_LIB) $<
+$(BUILD)/guests/%.bin: $(BUILD)/guests/%.elf
+	@$(OBJCOPY) -O binary $< $@
+
+payloads: $(GUEST_BIN)
+
 esp: $(BUILD)/tessera.efi
 	@scripts/mkesp.sh $(BUILD)/esp $(BUILD)/tessera.efi
 
@@ -75,11 +102,11 @@ run: esp | $(SETUP)
 unit: | $(SETUP)
 	python3 tests/run.py --unit-only
 
-test: $(BUILD)/tessera.efi | $(SETUP)
+test: $(BUILD)/tessera.efi payloads | $(SETUP)
 	python3 tests/run.py $(if $(ONLY),--only '$(ONLY)')
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/tessera.* $(BUILD)/unit $(BUILD)/esp* $(BUILD)/hosts
+	rm -rf $(BUILD)/obj $(BUILD)/tessera.* $(BUILD)/unit $(BUILD)/esp* $(BUILD)/hosts $(BUILD)/guests
 
-.PHONY: all deps esp run unit test clean
+.PHONY: all deps esp run unit test clean payloads
 -include $(KOBJ:.o=.d)

@@ -65,8 +65,15 @@ def run_unit(results):
 def prepare_esp(case, workdir):
     esp = os.path.join(workdir, "esp")
     shutil.rmtree(esp, ignore_errors=True)
+    cmdline = case.cmdline
+    if case.payloads:
+        gdir = os.path.join(esp, "EFI", "BOOT", "g")
+        os.makedirs(gdir)
+        for name in case.payloads:
+            shutil.copy(os.path.join(BUILD, "guests", name + ".bin"), gdir)
+        cmdline = (cmdline + " run=" + ",".join(f"g/{n}.bin" for n in case.payloads)).strip()
     subprocess.run([os.path.join(ROOT, "scripts", "mkesp.sh"), esp,
-                    os.path.join(BUILD, "tessera.efi"), case.cmdline], check=True)
+                    os.path.join(BUILD, "tessera.efi"), cmdline], check=True)
     return esp
 
 
@@ -132,6 +139,19 @@ def run_case_safely(case):
         return case, [f"harness error: {e!r}"], 0.0, ""
 
 
+def judge_payloads(case, log):
+    """One result per payload: (name, problem or None)."""
+    outcomes = dict(re.findall(r"tessera: payload g/(\w+)\.bin: (exit -?\d+|stopped: .*)", log))
+    for name, expected in case.payloads.items():
+        got = outcomes.get(name)
+        if got is None:
+            yield name, "no outcome logged"
+        elif not re.match(expected, got):
+            yield name, f"expected '{expected}', got '{got.strip()}'"
+        else:
+            yield name, None
+
+
 def run_integration(results, only):
     cases = [c for c in CASES if not only or re.search(only, c.name)]
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
@@ -146,6 +166,9 @@ def run_integration(results, only):
             else:
                 results["passed"] += 1
                 print(f"ok   {case.name} ({case.host}, {case.cpus} cpus, {secs:.0f}s)")
+            for name, problem in judge_payloads(case, log):
+                results["failed" if problem else "passed"] += 1
+                print(f"{'FAIL' if problem else 'ok  '} {case.name}/{name}" + (f": {problem}" if problem else ""))
             sys.stdout.flush()
 
 

@@ -11,7 +11,7 @@
 # Needs clang and its libFuzzer runtime (Debian 12: packages clang and
 # libclang-rt-14-dev); as root this script installs them when missing.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 
 secs=${1:-30}
 case $secs in
@@ -34,18 +34,18 @@ have_libfuzzer() {
 if ! have_libfuzzer; then
 	# The runtime (libclang_rt.fuzzer-x86_64.a) is in libclang-rt-N-dev, N = clang's major version.
 	if command -v "$cc" >/dev/null 2>&1; then
-		pkgs="libclang-rt-$("$cc" -dumpversion | cut -d. -f1)-dev"
+		pkgs=("libclang-rt-$("$cc" -dumpversion | cut -d. -f1)-dev")
 	else
-		pkgs="clang libclang-rt-dev"
+		pkgs=(clang libclang-rt-dev)
 	fi
 	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-		echo "fuzz: installing $pkgs" >&2
+		echo "fuzz: installing ${pkgs[*]}" >&2
 		export DEBIAN_FRONTEND=noninteractive
-		apt-get install -y -q $pkgs >&2 ||
-			{ apt-get update -q >&2 && apt-get install -y -q $pkgs >&2; }
+		apt-get install -y -q "${pkgs[@]}" >&2 ||
+			{ apt-get update -q >&2 && apt-get install -y -q "${pkgs[@]}" >&2; }
 	fi
 	if ! have_libfuzzer; then
-		echo "fuzz: FAILED: clang's libFuzzer runtime is missing; install it with: sudo apt-get install -y $pkgs"
+		echo "fuzz: FAILED: clang's libFuzzer runtime is missing; install it with: sudo apt-get install -y ${pkgs[*]}"
 		exit 2
 	fi
 fi
@@ -71,19 +71,21 @@ if [ -z "$(ls -A "$corpus")" ]; then
 	done
 fi
 
-before=$(ls "$corpus" | wc -l)
+before=$(find "$corpus" -type f | wc -l)
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ASAN_OPTIONS=detect_leaks=1 \
 	"$out/fuzz_insn" -max_total_time="$secs" -max_len=32 -timeout=10 -rss_limit_mb=2048 \
 	-print_final_stats=1 -artifact_prefix="$out/" "$corpus" >"$log" 2>&1
 rc=$?
-after=$(ls "$corpus" | wc -l)
+after=$(find "$corpus" -type f | wc -l)
 
 execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
 rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
 if [ "$rc" -ne 0 ]; then
-	tail -n 40 "$log" >&2
+	# The report from its first line (the tail is mostly the crashing input and stack).
+	sed -n '/ERROR: \|runtime error: \|invariant failed/,$p' "$log" | head -n 40 >&2
+	why=$(grep -m 1 -E 'invariant failed|runtime error: |SUMMARY: ' "$log" | sed 's/^==[0-9]*==//')
 	artifact=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
-	echo "fuzz: FAILED: fuzz_insn exited $rc after ${execs:-?} execs; artifact ${artifact:-none}; log $log"
+	echo "fuzz: FAILED: fuzz_insn exited $rc after ${execs:-?} execs: ${why:-see log}; artifact ${artifact:-none}; log $log"
 	exit 1
 fi
 echo "fuzz: ok: fuzz_insn ${execs:-?} execs in ${secs}s (${rate:-?}/s), corpus $before -> $after inputs"

@@ -12,11 +12,26 @@
 #define EFER_LME (1ull << 8)
 #define EFER_LMA (1ull << 10)
 
+/* CR4 bits the guest may set: VME..OSXMMEXCPT always, the rest only where
+ * the CPU has the feature (SDM Vol. 3A 2.5; CPUID bits from Vol. 2A). VMXE
+ * and SMXE stay ours. */
 static uint64_t supported_cr4(void)
 {
-	/* Architectural bits the guest may use: VME..OSXMMEXCPT, FSGSBASE,
-	 * PCIDE, OSXSAVE, SMEP, SMAP; VMXE stays ours. */
-	return 0x7ffull | (1ull << 16) | (1ull << 17) | CR4_OSXSAVE | (1ull << 20) | (1ull << 21);
+	struct cpuid_regs l1 = cpuid(1, 0), l7 = cpuid(0, 0).eax >= 7 ? cpuid(7, 0) : (struct cpuid_regs){ 0 };
+	uint64_t ok = 0x7ff;
+	if (l7.ecx & (1u << 2))
+		ok |= 1ull << 11; /* UMIP */
+	if (l7.ebx & (1u << 0))
+		ok |= 1ull << 16; /* FSGSBASE */
+	if (l1.ecx & (1u << 17))
+		ok |= 1ull << 17; /* PCIDE */
+	if (l1.ecx & (1u << 26))
+		ok |= CR4_OSXSAVE;
+	if (l7.ebx & (1u << 7))
+		ok |= 1ull << 20; /* SMEP */
+	if (l7.ebx & (1u << 20))
+		ok |= 1ull << 21; /* SMAP */
+	return ok;
 }
 
 static int check_cr0(struct vcpu *v, uint64_t value)
@@ -53,22 +68,48 @@ static int check_cr4(struct vcpu *v, uint64_t value)
 	return 0;
 }
 
-enum exit_result exit_cr_write(struct vcpu *v, const struct vm_exit *e)
+/* MOV to CRn is [REX] 0F 22 /r with mod = 11 (SDM Vol. 2B): when the back
+ * end could not say which register, read it from the instruction. */
+static int decode_mov_to_cr(struct vcpu *v, struct vm_exit *d)
 {
-	uint64_t value = e->cr.gpr == 4 ? virt->reg_read(v, VREG_RSP) : *vcpu_gpr(v, e->cr.gpr);
+	uint8_t b[4];
+	if (guest_read_linear(v, virt->reg_read(v, VREG_RIP), b, sizeof b))
+		return -1;
+	unsigned i = 0, rex = 0;
+	if (guest_code_bits(v) == 64 && (b[0] & 0xf0) == 0x40)
+		rex = b[i++];
+	if (b[i] != 0x0f || b[i + 1] != 0x22 || (b[i + 2] >> 6) != 3)
+		return -1;
+	d->cr.cr = (uint8_t)(((b[i + 2] >> 3) & 7) | ((rex & 4) << 1));
+	d->cr.gpr = (b[i + 2] & 7) | ((rex & 1) << 3);
+	d->insn_len = (uint8_t)(i + 3);
+	return 0;
+}
+
+enum exit_result exit_cr_write(struct vcpu *v, const struct vm_exit *exit)
+{
+	struct vm_exit decoded = *exit, *e = &decoded;
+	if (e->cr.gpr < 0 && decode_mov_to_cr(v, e)) {
+		vcpu_stop(v, exit, "control-register write the hypervisor cannot decode");
+		return EXIT_RESUME;
+	}
+	uint64_t value = e->cr.gpr == 4 ? virt->reg_read(v, VREG_RSP) : *vcpu_gpr(v, (unsigned)e->cr.gpr);
 	if (e->cr.cr == 0 && !check_cr0(v, value)) {
 		set_guest_cr0(v, value);
+		virt->reg_write(v, VREG_RIP, virt->reg_read(v, VREG_RIP) + e->insn_len);
+		return EXIT_RESUME;
 	} else if (e->cr.cr == 4 && !check_cr4(v, value)) {
 		virt->reg_write(v, VREG_CR4, value);
 		virt->npt_flush(v); /* a CR4 paging-bit change flushes the TLB (SDM 4.10.4.1) */
+		virt->reg_write(v, VREG_RIP, virt->reg_read(v, VREG_RIP) + e->insn_len);
+		return EXIT_RESUME;
 	} else if (e->cr.cr == 0 || e->cr.cr == 4) {
 		vcpu_inject_gp(v);
 		return EXIT_RESUME;
 	} else {
 		vcpu_stop(v, e, "write to CR%u is not intercepted on purpose", e->cr.cr);
-		return EXIT_RESUME;
 	}
-	return EXIT_ADVANCE;
+	return EXIT_RESUME;
 }
 
 static uint64_t host_xcr0_mask(void)

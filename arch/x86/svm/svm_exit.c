@@ -77,7 +77,7 @@ void svm_decode_exit(struct vcpu *v, struct vm_exit *e)
 	uint64_t code = vmcb->exitcode;
 	e->raw = code;
 	e->qual = vmcb->exitinfo1;
-	if (code == VMEXIT_INVALID) {
+	if ((uint32_t)code == VMEXIT_INVALID) {
 		e->kind = EXIT_INVALID_STATE;
 		e->fail.why = "VMRUN consistency check failed (VMEXIT_INVALID, APM 15.5.1)";
 	} else if (code == VMEXIT_IOIO) {
@@ -86,6 +86,12 @@ void svm_decode_exit(struct vcpu *v, struct vm_exit *e)
 		e->kind = vmcb->exitinfo1 ? EXIT_MSR_WRITE : EXIT_MSR_READ;
 		e->msr.msr = (uint32_t)v->regs.rcx;
 		e->insn_len = svm_caps.nrip_save ? (uint8_t)(vmcb->next_rip - vmcb->rip) : 2;
+	} else if (code == VMEXIT_CR4_WRITE) {
+		/* APM 15.8.1: with decode assists EXITINFO1[63] says the GPR is valid. */
+		e->kind = EXIT_CR_WRITE;
+		e->cr.cr = 4;
+		e->cr.gpr = (svm_caps.decode_assists && (vmcb->exitinfo1 >> 63)) ? (int)(vmcb->exitinfo1 & 15) : -1;
+		e->insn_len = svm_caps.nrip_save ? (uint8_t)(vmcb->next_rip - vmcb->rip) : 0;
 	} else if (code == VMEXIT_NPF) {
 		decode_npf(vmcb, e);
 	} else if (code >= VMEXIT_EXCP_BASE && code < VMEXIT_EXCP_BASE + 32) {

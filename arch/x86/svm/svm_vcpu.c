@@ -25,6 +25,10 @@ static uint64_t alloc_filled(unsigned pages, uint8_t fill)
 
 static void set_intercepts(struct vmcb *vmcb)
 {
+	/* CR4 writes are checked in common code: not every SVM implementation
+	 * refuses reserved CR4 bits itself (QEMU TCG lets VMXE through and then
+	 * fails the next VMRUN). */
+	vmcb->intercept_cr = 1u << (16 + 4);
 	vmcb->intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_INIT | INTERCEPT_RDPMC |
 		INTERCEPT_CPUID | INTERCEPT_INVD | INTERCEPT_HLT | INTERCEPT_IOIO | INTERCEPT_MSR |
 		INTERCEPT_TASK_SWITCH | INTERCEPT_FERR | INTERCEPT_SHUTDOWN;

@@ -119,6 +119,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "one page");
 
 /* Exit codes, APM Appendix C */
 #define VMEXIT_CR0_WRITE  0x010
+#define VMEXIT_CR4_WRITE  0x014
 #define VMEXIT_EXCP_BASE  0x040
 #define VMEXIT_INTR       0x060
 #define VMEXIT_NMI        0x061
@@ -144,6 +145,6 @@ _Static_assert(sizeof(struct vmcb) == 4096, "one page");
 #define VMEXIT_MWAIT_COND 0x08c
 #define VMEXIT_XSETBV     0x08d
 #define VMEXIT_NPF        0x400
-#define VMEXIT_INVALID    ((uint64_t)-1)
+#define VMEXIT_INVALID    0xffffffffu /* -1; some implementations write 32 bits */
 
 #endif

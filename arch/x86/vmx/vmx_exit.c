@@ -90,7 +90,6 @@ void vmx_decode_exit(struct vcpu *v, struct vm_exit *e)
 	e->raw = reason;
 	e->qual = vmread(VMCS_EXIT_QUAL);
 	e->insn_len = (uint8_t)vmread(VMCS_EXIT_INSN_LEN);
-	(void)v;
 	if (basic < sizeof simple_kind / sizeof simple_kind[0] && simple_kind[basic])
 		e->kind = simple_kind[basic];
 	else if (basic == VMX_EXIT_EXCEPTION_NMI)
@@ -108,6 +107,8 @@ void vmx_decode_exit(struct vcpu *v, struct vm_exit *e)
 		e->kind = EXIT_VMINSN;
 	else
 		e->kind = EXIT_UNKNOWN; /* incl. EPT misconfiguration: our bug, contained */
+	if (e->kind == EXIT_MSR_READ || e->kind == EXIT_MSR_WRITE)
+		e->msr.msr = (uint32_t)v->regs.rcx; /* SDM 28.1: ECX names the MSR */
 	if (reason & (1u << 31))
 		e->kind = basic == VMX_EXIT_BAD_GUEST_STATE ? EXIT_INVALID_STATE : EXIT_ENTRY_FAILED;
 	requeue_vectoring_event();
