@@ -5,6 +5,8 @@
 #   make run      boot in QEMU (TCG, AMD SVM + NPT) with the serial console here
 #   make test     host unit tests, then integration boots on every emulated host
 #   make unit     host unit tests only
+#   make bench    exit round-trip costs on both vendors (emulated instructions)
+#   make fuzz     the instruction-decoder fuzzer (SECONDS=120)
 
 BUILD   := build
 CC      := gcc
@@ -99,6 +101,12 @@ esp: $(BUILD)/tessera.efi
 run: esp | $(SETUP)
 	scripts/run-qemu.sh $(BUILD)/esp
 
+fuzz: | $(SETUP)
+	bash tests/fuzz/run.sh $(or $(SECONDS),120)
+
+bench: $(BUILD)/tessera.efi payloads | $(SETUP)
+	python3 scripts/bench.py
+
 unit: | $(SETUP)
 	python3 tests/run.py --unit-only
 
@@ -108,5 +116,5 @@ test: $(BUILD)/tessera.efi payloads | $(SETUP)
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/tessera.* $(BUILD)/unit $(BUILD)/esp* $(BUILD)/hosts $(BUILD)/guests
 
-.PHONY: all deps esp run unit test clean payloads
+.PHONY: all deps esp run unit test bench fuzz clean payloads
 -include $(KOBJ:.o=.d)

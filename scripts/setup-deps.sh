@@ -5,7 +5,7 @@
 set -eu
 
 PACKAGES="gcc make binutils gnu-efi nasm mtools dosfstools python3 \
-qemu-system-x86 ovmf bochs bochsbios vgabios cpio"
+qemu-system-x86 ovmf bochs bochsbios vgabios cpio clang libclang-rt-14-dev"
 
 missing=""
 for p in $PACKAGES; do

@@ -31,7 +31,7 @@ debug: action=ignore
 """
 
 
-def qemu(workdir, esp_dir, serial, cpus, cpu_model="qemu64,+svm,+npt", smp=""):
+def qemu(workdir, esp_dir, serial, cpus, cpu_model="qemu64,+svm,+npt", smp="", extra=()):
     """QEMU TCG: AMD SVM with NPT (no NRIP save), q35, OVMF."""
     vars_fd = os.path.join(workdir, "vars.fd")
     shutil.copy(OVMF_VARS, vars_fd)
@@ -42,7 +42,7 @@ def qemu(workdir, esp_dir, serial, cpus, cpu_model="qemu64,+svm,+npt", smp=""):
         "-drive", f"if=pflash,format=raw,unit=1,file={vars_fd}",
         "-drive", f"file=fat:rw:{esp_dir},format=raw,media=disk",
         "-display", "none", "-serial", f"file:{serial}", "-monitor", "none", "-no-reboot",
-    ]
+    ] + list(extra)
     return subprocess.Popen(cmd, cwd=workdir, stdin=subprocess.DEVNULL,
                             stdout=open(os.path.join(workdir, "qemu.out"), "w"),
                             stderr=subprocess.STDOUT, start_new_session=True)

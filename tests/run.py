@@ -62,6 +62,18 @@ def run_unit(results):
             print(run.stdout[-4000:] + run.stderr[-4000:])
 
 
+def run_fuzz(results, seconds):
+    """A bounded libFuzzer run of the MMIO instruction decoder."""
+    run = subprocess.run(["bash", os.path.join(ROOT, "tests", "fuzz", "run.sh"), str(seconds)],
+                         capture_output=True, text=True, timeout=seconds + 600)
+    summary = (run.stdout.strip().splitlines() or ["(no output)"])[-1]
+    ok = run.returncode == 0
+    results["passed" if ok else "failed"] += 1
+    print(f"{'ok  ' if ok else 'FAIL'} fuzz/insn_decode ({seconds}s): {summary}")
+    if not ok:
+        print(run.stdout[-3000:] + run.stderr[-3000:])
+
+
 def prepare_esp(case, workdir):
     esp = os.path.join(workdir, "esp")
     shutil.rmtree(esp, ignore_errors=True)
@@ -181,6 +193,7 @@ def main():
     results = {"passed": 0, "failed": 0}
     if not args.integration_only:
         run_unit(results)
+        run_fuzz(results, 20)
     if not args.unit_only:
         run_integration(results, args.only)
     print(f"{results['passed']} passed, {results['failed']} failed")

@@ -75,7 +75,7 @@ static int decode_prefixes(struct dstate *s)
 		case 0xf0: s->lock = true; break;
 		case 0xf2: s->saw_f2 = true; s->last_rep = b; break;
 		case 0xf3: s->last_rep = b; break;
-		/* Group 2; numbered as the Sreg field (SDM Vol. 2A 3.1.1.3). */
+		/* Group 2; numbered as the sreg field (SDM Vol. 2D B.1.4.3). */
 		case 0x26: s->seg = INSN_SEG_ES; break;
 		case 0x2e: s->seg = INSN_SEG_CS; break;
 		case 0x36: s->seg = INSN_SEG_SS; break;

@@ -110,7 +110,7 @@ static void svm_vcpu_run(struct vcpu *v, struct vm_exit *e)
 {
 	struct svm_vcpu *s = v->hw;
 	struct vmcb *vmcb = s->vmcb;
-	memset(e, 0, sizeof *e);
+	*e = (struct vm_exit){ .kind = EXIT_NONE }; /* plain stores: no rep stos in the hot path */
 	/* A vCPU that moved, or shares its ASID, must not see stale translations. */
 	if (s->last_cpu != this_cpu() || svm_caps.asids - 1 < next_asid - 1)
 		svm_npt_flush(v);

@@ -204,7 +204,7 @@ static void vmx_npt_flush(struct vcpu *v)
 static void vmx_vcpu_run(struct vcpu *v, struct vm_exit *e)
 {
 	struct vmx_vcpu *x = v->hw;
-	memset(e, 0, sizeof *e);
+	*e = (struct vm_exit){ .kind = EXIT_NONE }; /* plain stores: no rep stos in the hot path */
 	if (x->loaded_on != this_cpu() && vmcs_load(x)) {
 		e->kind = EXIT_ENTRY_FAILED;
 		e->fail.why = "VMPTRLD failed";

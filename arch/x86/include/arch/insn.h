@@ -26,7 +26,7 @@ enum insn_op {
 	INSN_STOS, INSN_MOVS,
 };
 
-/* Segment numbers used by seg_override (the Sreg encoding, SDM Vol. 2A 3.1.1.3). */
+/* Segment numbers used by seg_override: the sreg field encoding (SDM Vol. 2D B.1.4.3). */
 enum insn_seg { INSN_SEG_ES, INSN_SEG_CS, INSN_SEG_SS, INSN_SEG_DS, INSN_SEG_FS, INSN_SEG_GS };
 
 struct insn {
