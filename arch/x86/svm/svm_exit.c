@@ -2,30 +2,32 @@
  * Without NRIP save (QEMU TCG) the length of the intercepted instruction is
  * its architectural one: none of these has a variable encoding we accept
  * (the handlers re-check with a fetch where it matters). */
+#include <stddef.h>
+
 #include <arch/virt.h>
 
 #include "svm.h"
 
 struct svm_exit_desc {
-	uint16_t code;
 	uint8_t kind;
 	uint8_t len; /* fallback length without NRIP save */
 };
 
-static const struct svm_exit_desc table[] = {
-	{ VMEXIT_INTR, EXIT_EXTINT, 0 },        { VMEXIT_NMI, EXIT_NMI, 0 },
-	{ VMEXIT_SMI, EXIT_EXTINT, 0 },         { VMEXIT_INIT, EXIT_INIT, 0 },
-	{ VMEXIT_VINTR, EXIT_INTR_WINDOW, 0 },  { VMEXIT_RDPMC, EXIT_RDPMC, 2 },
-	{ VMEXIT_CPUID, EXIT_CPUID, 2 },        { VMEXIT_INVD, EXIT_INVD, 2 },
-	{ VMEXIT_PAUSE, EXIT_PAUSE, 2 },        { VMEXIT_HLT, EXIT_HLT, 1 },
-	{ VMEXIT_TASK_SWITCH, EXIT_TASK_SWITCH, 0 }, { VMEXIT_SHUTDOWN, EXIT_TRIPLE_FAULT, 0 },
-	{ VMEXIT_VMRUN, EXIT_VMINSN, 3 },       { VMEXIT_VMMCALL, EXIT_HYPERCALL, 3 },
-	{ 0x082, EXIT_VMINSN, 3 },              { 0x083, EXIT_VMINSN, 3 }, /* VMLOAD, VMSAVE */
-	{ 0x084, EXIT_VMINSN, 3 },              { 0x085, EXIT_VMINSN, 3 }, /* STGI, CLGI */
-	{ VMEXIT_SKINIT, EXIT_VMINSN, 3 },      { VMEXIT_ICEBP, EXIT_VMINSN, 1 },
-	{ VMEXIT_WBINVD, EXIT_WBINVD, 2 },      { VMEXIT_MONITOR, EXIT_MONITOR, 3 },
-	{ VMEXIT_MWAIT, EXIT_MWAIT, 3 },        { VMEXIT_MWAIT_COND, EXIT_MWAIT, 3 },
-	{ VMEXIT_XSETBV, EXIT_XSETBV, 3 },      { 0x07e, EXIT_UNKNOWN, 0 }, /* FERR_FREEZE */
+/* Indexed by exit code (all below 0x90): one load, no search, on every exit. */
+static const struct svm_exit_desc table[0x90] = {
+	[VMEXIT_INTR] = { EXIT_EXTINT, 0 },        [VMEXIT_NMI] = { EXIT_NMI, 0 },
+	[VMEXIT_SMI] = { EXIT_EXTINT, 0 },         [VMEXIT_INIT] = { EXIT_INIT, 0 },
+	[VMEXIT_VINTR] = { EXIT_INTR_WINDOW, 0 },  [VMEXIT_RDPMC] = { EXIT_RDPMC, 2 },
+	[VMEXIT_CPUID] = { EXIT_CPUID, 2 },        [VMEXIT_INVD] = { EXIT_INVD, 2 },
+	[VMEXIT_PAUSE] = { EXIT_PAUSE, 2 },        [VMEXIT_HLT] = { EXIT_HLT, 1 },
+	[VMEXIT_TASK_SWITCH] = { EXIT_TASK_SWITCH, 0 }, [VMEXIT_SHUTDOWN] = { EXIT_TRIPLE_FAULT, 0 },
+	[VMEXIT_VMRUN] = { EXIT_VMINSN, 3 },       [VMEXIT_VMMCALL] = { EXIT_HYPERCALL, 3 },
+	[0x082] = { EXIT_VMINSN, 3 },              [0x083] = { EXIT_VMINSN, 3 }, /* VMLOAD, VMSAVE */
+	[0x084] = { EXIT_VMINSN, 3 },              [0x085] = { EXIT_VMINSN, 3 }, /* STGI, CLGI */
+	[VMEXIT_SKINIT] = { EXIT_VMINSN, 3 },      [VMEXIT_ICEBP] = { EXIT_VMINSN, 1 },
+	[VMEXIT_WBINVD] = { EXIT_WBINVD, 2 },      [VMEXIT_MONITOR] = { EXIT_MONITOR, 3 },
+	[VMEXIT_MWAIT] = { EXIT_MWAIT, 3 },        [VMEXIT_MWAIT_COND] = { EXIT_MWAIT, 3 },
+	[VMEXIT_XSETBV] = { EXIT_XSETBV, 3 },
 };
 
 static void decode_io(struct vmcb *vmcb, struct vm_exit *e)
@@ -53,15 +55,13 @@ static void decode_npf(struct vmcb *vmcb, struct vm_exit *e)
 
 static void decode_by_table(struct vmcb *vmcb, struct vm_exit *e)
 {
-	for (unsigned i = 0; i < sizeof table / sizeof table[0]; i++) {
-		if (table[i].code != vmcb->exitcode)
-			continue;
-		e->kind = table[i].kind;
-		e->insn_len = svm_caps.nrip_save && table[i].len ? (uint8_t)(vmcb->next_rip - vmcb->rip)
-								  : table[i].len;
+	const struct svm_exit_desc *d = vmcb->exitcode < 0x90 ? &table[vmcb->exitcode] : NULL;
+	if (!d || !d->kind) {
+		e->kind = EXIT_UNKNOWN; /* incl. FERR_FREEZE and anything not intercepted on purpose */
 		return;
 	}
-	e->kind = EXIT_UNKNOWN;
+	e->kind = d->kind;
+	e->insn_len = svm_caps.nrip_save && d->len ? (uint8_t)(vmcb->next_rip - vmcb->rip) : d->len;
 }
 
 /* An exit during event delivery: deliver the event again (APM 15.7.2). */
