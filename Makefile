@@ -111,7 +111,7 @@ unit: | $(SETUP)
 	python3 tests/run.py --unit-only
 
 test: $(BUILD)/tessera.efi payloads | $(SETUP)
-	python3 tests/run.py $(if $(ONLY),--only '$(ONLY)')
+	python3 tests/run.py $(if $(ONLY),--integration-only --only '$(ONLY)')
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/tessera.* $(BUILD)/unit $(BUILD)/esp* $(BUILD)/hosts $(BUILD)/guests

@@ -5,14 +5,14 @@
  */
 #include "efi_boot.h"
 
+#include <drivers/uart16550.h>
+#include <kernel/cmdline.h>
 #include <kernel/format.h>
 #include <kernel/kernel.h>
 #include <kernel/string.h>
 
 EFI_SYSTEM_TABLE *efi_st;
 EFI_BOOT_SERVICES *efi_bs;
-
-#define BSP_STACK_PAGES 16
 
 void efi_print(const char *fmt, ...)
 {
@@ -41,48 +41,22 @@ static void *alloc_pages(UINTN pages)
 	return (void *)pa;
 }
 
-/* Start of "key=..." as a whole word of the command line, or NULL. */
-static const char *strstr_word(const char *s, const char *key)
-{
-	size_t n = strlen(key);
-	for (const char *p = s; *p; p++)
-		if ((p == s || p[-1] == ' ') && !strncmp(p, key, n))
-			return p;
-	return NULL;
-}
-
-/* Config name from "config=NAME" on the command line, else tessera.toml. */
+/* Config name from "config=NAME" on the command line, else tessera.toml.
+ * The command line is read with the kernel's own parser, so both stages
+ * agree on which word counts (the last one). */
 static void config_name(const struct boot_info *bi, char *out, size_t size)
 {
-	const char *p = bi->cmdline;
-	strlcpy(out, "tessera.toml", size);
-	while (*p) {
-		while (*p == ' ')
-			p++;
-		if (!strncmp(p, "config=", 7)) {
-			size_t n = 0;
-			for (p += 7; *p && *p != ' ' && n + 1 < size; p++)
-				out[n++] = *p;
-			out[n] = 0;
-			return;
-		}
-		while (*p && *p != ' ')
-			p++;
-	}
+	if (!cmdline_get(bi->cmdline, "config", out, size) || !out[0])
+		strlcpy(out, "tessera.toml", size);
 }
 
 /* run=a.bin,b.bin names test payloads (arch/x86/payload.c) to load too. */
 static void load_payloads(struct boot_info *bi)
 {
 	char list[BOOT_CMDLINE_MAX], name[64];
-	const char *p = strstr_word(bi->cmdline, "run=");
-	if (!p)
+	if (!cmdline_get(bi->cmdline, "run", list, sizeof list))
 		return;
-	size_t n = 0;
-	for (p += 4; *p && *p != ' ' && n + 1 < sizeof list; p++)
-		list[n++] = *p;
-	list[n] = 0;
-	for (p = list; *p;) {
+	for (const char *p = list; *p;) {
 		size_t k = 0;
 		while (*p && *p != ',' && k + 1 < sizeof name)
 			name[k++] = *p++;
@@ -142,8 +116,11 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 
 	status = efi_exit_boot_services(image, bi);
 	if (status != EFI_SUCCESS) {
-		efi_print("tessera: error: ExitBootServices failed (EFI status 0x%llx)\n",
-			  (unsigned long long)status);
+		/* UEFI 2.10 7.4.6: after a failed ExitBootServices only GetMemoryMap
+		 * and ExitBootServices may be called: report on the UART directly. */
+		static const char msg[] = "tessera: error: ExitBootServices failed, giving up\n";
+		uart_init(UART_COM1);
+		uart_write(msg, sizeof msg - 1);
 		return status;
 	}
 	kernel_enter(bi);

@@ -21,6 +21,8 @@ void arch_smp_init(const struct boot_info *bi);
 void arch_run_payloads(const struct boot_info *bi);
 /* Deliberate faults for the exception-path tests (selftest=...). */
 void arch_selftest(const char *name);
+/* Mask interrupts on this CPU (the firmware may have left them open). */
+void irq_disable_all(void);
 void arch_switch_stack(uint64_t top, void (*fn)(void *), void *arg) __attribute__((noreturn));
 void arch_idle(void) __attribute__((noreturn));
 

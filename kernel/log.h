@@ -1,8 +1,8 @@
 /*
  * Hypervisor log. Lines are assembled in a per-call buffer and written to the
  * console under one lock, so lines from several CPUs never interleave.
- * Every line gets a timestamp and the CPU number; lines read by tests start with
- * "tessera: " and are documented in docs/boot-log.md.
+ * Every line gets a timestamp and the CPU number. Lines that tests read are an
+ * interface, documented in docs/boot-log.md; most start with "tessera: ".
  */
 #ifndef KERNEL_LOG_H
 #define KERNEL_LOG_H

@@ -13,7 +13,9 @@ static void console_init(const char *cmdline)
 {
 	char v[24];
 	uint64_t port = UART_COM1, level;
-	if (cmdline_get(cmdline, "console", v, sizeof v) && (!cmdline_number(v, &port) || port > 0xfff8))
+	/* Ports below 0x100 belong to the PC's own chips (DMA, PIC, PIT, ...). */
+	if (cmdline_get(cmdline, "console", v, sizeof v) &&
+	    (!cmdline_number(v, &port) || port < 0x100 || port > 0xfff8))
 		port = UART_COM1;
 	uart_init((uint16_t)port);
 	if (cmdline_get(cmdline, "loglevel", v, sizeof v) && cmdline_number(v, &level) && level <= LOG_DEBUG)
@@ -65,6 +67,7 @@ static void kernel_main(void *arg)
 
 void kernel_enter(struct boot_info *bi)
 {
+	irq_disable_all();
 	if (bi->magic != BOOT_INFO_MAGIC || bi->version != BOOT_INFO_VERSION || bi->size != sizeof *bi)
 		arch_idle(); /* nothing to print with: the console is not set up */
 	arch_switch_stack(bi->bsp_stack_top, kernel_main, bi);

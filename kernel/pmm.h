@@ -5,7 +5,7 @@
  * memory first, boot-services memory once nothing of the firmware runs any more).
  *
  * Pure module: no locking, no logging, no hardware access; the kernel wraps it
- * (kernel/frame.c) and the host unit tests drive it directly.
+ * (kernel/mem.c) and the host unit tests drive it directly.
  */
 #ifndef KERNEL_PMM_H
 #define KERNEL_PMM_H

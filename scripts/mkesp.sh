@@ -5,8 +5,8 @@
 #
 #   mkesp.sh DIR IMAGE.efi [CMDLINE]
 # CMDLINE, if given, is written to tessera.cmd (options when the firmware
-# passes none). Any files in tests/esp-extra/ are not copied: tests add their
-# own files by passing a prepared DIR.
+# passes none). Files already in DIR (test payloads, configs) are kept and go
+# into the image too.
 set -eu
 dir=$1
 efi=$2

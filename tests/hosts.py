@@ -1,4 +1,4 @@
-"""Emulated test hosts (see ../shared/TESTHOSTS.md): how to boot a prepared
+"""Emulated test hosts (recipes as in docs/getting-started.md): how to boot a prepared
 boot volume on each, with the serial console captured to a file."""
 import os
 import shutil

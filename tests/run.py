@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Tessera's test runner: host unit tests (ASan + UBSan), then integration
 boots on every emulated host, two emulators at a time. Ends with the line
-'N passed, N failed' (', N skipped' when any were skipped)."""
+'N passed, N failed'."""
 import argparse
 import concurrent.futures
 import os

@@ -1,6 +1,6 @@
 ; Low-level entry points: stack switch into the kernel, exception stubs, and
 ; register capture for panic(). The frame layout matches struct exc_frame
-; (arch/x86/include/arch/regs.h); exceptions.c asserts the offsets.
+; (arch/x86/include/arch/regs.h); panic.c asserts the offsets.
 bits 64
 default rel
 
@@ -127,12 +127,16 @@ arch_capture_regs:
 	mov qword [rdi + 16*8], 0
 	mov rax, [rsp]
 	mov [rdi + 17*8], rax   ; rip: the caller
-	mov [rdi + 18*8], cs
+	xor eax, eax
+	mov ax, cs
+	mov [rdi + 18*8], rax   ; selectors zero-extended: a 16-bit store would leave junk
 	pushfq
 	pop qword [rdi + 19*8]
 	lea rax, [rsp + 8]
 	mov [rdi + 20*8], rax   ; rsp as the caller sees it
-	mov [rdi + 21*8], ss
+	xor eax, eax
+	mov ax, ss
+	mov [rdi + 21*8], rax
 	mov rax, [rdi + 14*8]
 	ret
 

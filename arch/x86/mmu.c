@@ -16,6 +16,9 @@
 extern const char ImageBase[], _text[], _etext[], _rodata[], _erodata[], _data[], _edata[];
 
 static struct page_table host_pt;
+static uint64_t identity_top;
+
+uint64_t mmu_identity_top(void) { return identity_top; }
 
 static uint64_t alloc_table(void *ctx)
 {
@@ -77,8 +80,11 @@ int mmu_init(const struct boot_info *bi)
 	uint64_t top = mem_top(bi);
 	top = top < LIMIT_4G ? LIMIT_4G : (top + PT_SIZE_1G - 1) & ~(PT_SIZE_1G - 1);
 
+	identity_top = top;
 	if (pt_init(&host_pt, &pt_format_x86, &env) ||
 	    pt_map(&host_pt, 0, 0, top, PT_READ | PT_WRITE) ||
+	    /* the lowest page of the boot stack becomes its guard page */
+	    pt_map(&host_pt, bi->bsp_stack_top - BSP_STACK_PAGES * PAGE_SIZE, 0, PAGE_SIZE, 0) ||
 	    pt_map(&host_pt, 0, 0, PAGE_SIZE, 0) || map_mmio(bi) ||
 	    pt_map(&host_pt, 0xfec00000, 0xfec00000, 0x1400000, PT_READ | PT_WRITE | PT_UC) ||
 	    map_image(bi)) {

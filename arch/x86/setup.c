@@ -28,7 +28,7 @@ void arch_cpu_early_init(const struct boot_info *bi)
 	struct percpu *c = &bsp_block;
 	c->index = 0;
 	c->stack_top = bi->bsp_stack_top;
-	c->stack_bottom = bi->bsp_stack_top - 16 * PAGE_SIZE;
+	c->stack_bottom = bi->bsp_stack_top - (BSP_STACK_PAGES - 1) * PAGE_SIZE; /* above the guard */
 	for (int i = 0; i < 3; i++)
 		c->tss.ist[i] = (uint64_t)&bsp_ist[i][BSP_IST_SIZE];
 	idt_init();
@@ -48,7 +48,9 @@ int arch_mmu_init(const struct boot_info *bi)
 static const void *acpi_identity(void *ctx, uint64_t pa, uint64_t len)
 {
 	(void)ctx;
-	return (pa && pa + len > pa) ? (const void *)pa : NULL;
+	/* Only what the identity map covers can be read; a table pointer beyond
+	 * it is as bad as one beyond memory. */
+	return (pa && pa + len > pa && pa + len <= mmu_identity_top()) ? (const void *)pa : NULL;
 }
 
 static void quiesce_interrupts(void)
@@ -173,3 +175,5 @@ void arch_selftest(const char *name)
 }
 
 void arch_mmu_check_wx(void) { mmu_check_wx(); }
+
+void irq_disable_all(void) { irq_disable(); }

@@ -68,7 +68,7 @@ struct percpu *percpu_create(unsigned index, uint32_t apic_id, uint64_t stack_to
 	c->apic_id = apic_id;
 	c->stack_top = stack_top ? stack_top : alloc_stack(STACK_PAGES, &c->stack_bottom);
 	if (stack_top)
-		c->stack_bottom = stack_top - 16 * PAGE_SIZE;
+		c->stack_bottom = stack_top - (BSP_STACK_PAGES - 1) * PAGE_SIZE;
 	for (int ist = 0; ist < 3; ist++)
 		c->tss.ist[ist] = alloc_stack(IST_PAGES, &unused);
 	if (!c->stack_top || !c->tss.ist[0] || !c->tss.ist[1] || !c->tss.ist[2])
@@ -76,6 +76,8 @@ struct percpu *percpu_create(unsigned index, uint32_t apic_id, uint64_t stack_to
 	cpus[index] = c;
 	return c;
 }
+
+static struct tramp_params *params(void) { return (struct tramp_params *)(tramp_pa + PAGE_SIZE); }
 
 int smp_prepare_trampoline(void)
 {
@@ -91,7 +93,7 @@ int smp_prepare_trampoline(void)
 
 static void write_params(struct percpu *c)
 {
-	struct tramp_params *p = (struct tramp_params *)(tramp_pa + PAGE_SIZE);
+	struct tramp_params *p = params();
 	memset(p, 0, sizeof *p);
 	p->cr3 = (uint32_t)mmu_cr3();
 	p->stack = c->stack_top;
@@ -105,12 +107,13 @@ static void write_params(struct percpu *c)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
-static bool wait_state(struct percpu *c, uint64_t us)
+/* Wait until the AP reached the trampoline (alive) or finished (state). */
+static bool wait_for(struct percpu *c, bool alive_is_enough, uint64_t us)
 {
 	uint64_t end = time_ns() + us * 1000;
-	while (c->state == CPU_STARTING && time_ns() < end)
+	while (c->state == CPU_STARTING && !(alive_is_enough && params()->alive) && time_ns() < end)
 		cpu_relax();
-	return c->state != CPU_STARTING;
+	return c->state != CPU_STARTING || (alive_is_enough && params()->alive);
 }
 
 static void start_one(struct percpu *c)
@@ -121,15 +124,17 @@ static void start_one(struct percpu *c)
 	lapic_send_ipi(c->apic_id, ICR_INIT | ICR_ASSERT);
 	time_delay_us(10000);
 	lapic_send_ipi(c->apic_id, sipi);
-	if (!wait_state(c, 200)) {
+	/* SDM 8.4.4.1: a second SIPI only if the first did not start it. */
+	if (!wait_for(c, true, 200))
 		lapic_send_ipi(c->apic_id, sipi);
-		wait_state(c, AP_TIMEOUT_US);
-	}
+	wait_for(c, false, AP_TIMEOUT_US);
 	if (c->state == CPU_STARTING) {
-		const struct tramp_params *p = (const void *)(tramp_pa + PAGE_SIZE);
+		bool alive = params()->alive;
+		/* Park it for good: the parameter page is about to serve the next AP. */
+		lapic_send_ipi(c->apic_id, ICR_INIT | ICR_ASSERT);
 		c->state = CPU_FAILED;
 		log_err("tessera: cpu %u (apic=%u) did not start (%s), left out", c->index,
-			c->apic_id, p->alive ? "stuck in the trampoline" : "no answer to SIPI");
+			c->apic_id, alive ? "stuck in the trampoline" : "no answer to SIPI");
 	}
 }
 

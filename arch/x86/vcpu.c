@@ -55,9 +55,11 @@ static const uint32_t passthrough_msrs[] = {
 
 struct vcpu *vcpu_create(struct guest *g)
 {
-	struct vcpu *v = (struct vcpu *)frames_alloc(1, PAGE_SIZE, 0);
 	_Static_assert(sizeof(struct vcpu) <= 4096, "one page");
-	if (!v || g->vcpu_count == GUEST_MAX_VCPUS)
+	if (g->vcpu_count == GUEST_MAX_VCPUS)
+		return NULL;
+	struct vcpu *v = (struct vcpu *)frames_alloc(1, PAGE_SIZE, 0);
+	if (!v)
 		return NULL;
 	v->guest = g;
 	v->id = g->vcpu_count;

@@ -53,6 +53,7 @@ struct boot_file {
 #define BOOT_MAX_FILES      32
 #define BOOT_CMDLINE_MAX    1024
 #define BOOT_MAX_CPUS       256
+#define BSP_STACK_PAGES     16  /* boot CPU stack; the lowest page becomes a guard */
 
 struct boot_info {
 	uint64_t magic;                 /* BOOT_INFO_MAGIC   */

@@ -21,6 +21,7 @@
 /* CPUID leaves the hypervisor answers (docs/hypercalls.md) */
 #define CPUID_TESSERA_SIGNATURE 0x40000000 /* EBX ECX EDX = "TesseraHV\0\0\0" */
 #define CPUID_TESSERA_FEATURES  0x40000001 /* EAX = HC_ABI_VERSION            */
-#define CPUID_TESSERA_TIMING    0x40000010 /* EAX = TSC kHz, EBX = APIC timer kHz */
+#define CPUID_TESSERA_TIMING    0x40000010 /* EAX = TSC kHz, EBX = APIC timer kHz
+                                              (0 until the virtual local APIC exists) */
 
 #endif

@@ -72,9 +72,12 @@ static void svm_vcpu_destroy(struct vcpu *v)
 	struct svm_vcpu *s = v->hw;
 	if (!s)
 		return;
-	frames_free((uint64_t)s->vmcb, 1);
-	frames_free(s->msrpm, 2);
-	frames_free(s->iopm, 3);
+	if (s->vmcb)
+		frames_free((uint64_t)s->vmcb, 1);
+	if (s->msrpm)
+		frames_free(s->msrpm, 2);
+	if (s->iopm)
+		frames_free(s->iopm, 3);
 	frames_free((uint64_t)s, 1);
 	v->hw = NULL;
 }

@@ -101,12 +101,17 @@ static void setup_host_state(struct percpu *c)
 	vmwrite(VMCS_HOST_RIP, (uint64_t)vmx_exit_stub);
 }
 
+/* Make x's VMCS current on this CPU (SDM 25.1: one current VMCS per CPU);
+ * host state is per CPU, so it is written when the VMCS arrives here. */
 static int vmcs_load(struct vmx_vcpu *x)
 {
 	uint8_t fail;
+	if (this_cpu()->current_vmcs == x->vmcs && x->loaded_on == this_cpu())
+		return 0;
 	__asm__ volatile("vmptrld %1; setna %0" : "=r"(fail) : "m"(x->vmcs) : "cc", "memory");
 	if (fail)
 		return -1;
+	this_cpu()->current_vmcs = x->vmcs;
 	if (x->loaded_on != this_cpu()) {
 		x->loaded_on = this_cpu();
 		setup_host_state(x->loaded_on);
@@ -169,10 +174,16 @@ static void vmx_vcpu_destroy(struct vcpu *v)
 	struct vmx_vcpu *x = v->hw;
 	if (!x)
 		return;
-	__asm__ volatile("vmclear %0" : : "m"(x->vmcs) : "cc", "memory");
-	frames_free(x->vmcs, 1);
-	frames_free(x->msr_bitmap, 1);
-	frames_free(x->io_bitmaps, 2);
+	if (x->vmcs) {
+		__asm__ volatile("vmclear %0" : : "m"(x->vmcs) : "cc", "memory");
+		if (this_cpu()->current_vmcs == x->vmcs)
+			this_cpu()->current_vmcs = 0;
+		frames_free(x->vmcs, 1);
+	}
+	if (x->msr_bitmap)
+		frames_free(x->msr_bitmap, 1);
+	if (x->io_bitmaps)
+		frames_free(x->io_bitmaps, 2);
 	frames_free((uint64_t)x, 1);
 	v->hw = NULL;
 }
@@ -205,7 +216,7 @@ static void vmx_vcpu_run(struct vcpu *v, struct vm_exit *e)
 {
 	struct vmx_vcpu *x = v->hw;
 	*e = (struct vm_exit){ .kind = EXIT_NONE }; /* plain stores: no rep stos in the hot path */
-	if (x->loaded_on != this_cpu() && vmcs_load(x)) {
+	if (vmcs_load(x)) {
 		e->kind = EXIT_ENTRY_FAILED;
 		e->fail.why = "VMPTRLD failed";
 		return;

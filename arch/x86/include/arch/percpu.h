@@ -39,6 +39,7 @@ struct percpu {
 	struct tss tss __attribute__((aligned(16)));
 	uint64_t virt_page;        /* VMXON region or SVM VM_HSAVE_PA area  */
 	uint64_t virt_host_area;   /* SVM: VMSAVE image of this CPU's state */
+	uint64_t current_vmcs;     /* VMX: the VMCS VMPTRLD made current here */
 };
 
 static inline struct percpu *this_cpu(void)

@@ -1,5 +1,5 @@
 /* Register frame built by the exception stubs (arch/x86/entry.asm). The layout
- * is shared with the assembly; the offsets are asserted in exceptions.c. */
+ * is shared with the assembly; the offsets are asserted in panic.c. */
 #ifndef ARCH_REGS_H
 #define ARCH_REGS_H
 
