@@ -75,7 +75,9 @@ GCFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g -ffreestanding -fno-builtin -
 	-isystem $(shell $(CC) -print-file-name=include) -fno-pic -fno-pie -mno-red-zone \
 	-mgeneral-regs-only -fno-stack-protector -fno-asynchronous-unwind-tables -Iinclude
 GUEST_SRC := $(wildcard tests/guests/*.c)
-GUEST_BIN := $(GUEST_SRC:tests/guests/%.c=$(BUILD)/guests/%.bin)
+GUEST_ASM := $(wildcard tests/guests/*.asm)
+GUEST_BIN := $(GUEST_SRC:tests/guests/%.c=$(BUILD)/guests/%.bin) \
+	$(GUEST_ASM:tests/guests/%.asm=$(BUILD)/guests/%.bin)
 GUEST_LIB := $(BUILD)/guests/lib/start.o $(BUILD)/guests/lib/lib.o $(BUILD)/guests/lib/format.o
 
 $(BUILD)/guests/lib/format.o: kernel/format.c | $(SETUP)
@@ -92,6 +94,11 @@ $(BUILD)/guests/%.elf: $(BUILD)/guests/%.o $(GUEST_LIB) tests/guests/lib/guest.l
 	@$(LD) -nostdlib -static -z noexecstack --no-warn-rwx-segments -T tests/guests/lib/guest.ld -o $@ $(GUEST_LIB) $<
 $(BUILD)/guests/%.bin: $(BUILD)/guests/%.elf
 	@$(OBJCOPY) -O binary $< $@
+# nasm payloads are flat binaries already (real-mode starts, see payload.c)
+$(BUILD)/guests/%.bin: tests/guests/%.asm | $(SETUP)
+	@mkdir -p $(dir $@)
+	@echo "  GUEST   $<"
+	@$(NASM) -f bin $< -o $@
 
 payloads: $(GUEST_BIN)
 

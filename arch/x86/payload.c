@@ -2,8 +2,10 @@
  * The payload harness: runs bare-metal test payloads (tests/guests/) one
  * after another in fresh guests on the boot CPU, before partitions exist.
  * Each gets 4 MiB of RAM, the test device, a 64 KiB ROM at 0xe0000 and a
- * 64-bit start at GUEST_PAYLOAD_BASE. A payload that ends itself reports its
- * status; one that misbehaves is stopped, and the next one runs.
+ * 64-bit start at GUEST_PAYLOAD_BASE; a payload whose file name starts with
+ * "real_" is loaded at 0x10000 instead and starts in real mode at 1000:0000,
+ * as a SIPI with vector 0x10 would start it. A payload that ends itself
+ * reports its status; one that misbehaves is stopped, and the next one runs.
  */
 #include <arch/cpu.h>
 #include <arch/guest_boot.h>
@@ -34,25 +36,49 @@ static bool npt_no_1g(void)
 	return !((cpuid(0x80000001, 0).edx >> 26) & 1); /* Page1GB (APM Vol. 3 E.4.2) */
 }
 
+#define REAL_MODE_VECTOR 0x10 /* start at 1000:0000, guest-physical 0x10000 */
+
+static bool is_real_mode(const char *name)
+{
+	const char *base = name;
+	for (const char *p = name; *p; p++)
+		if (*p == '/')
+			base = p + 1;
+	return !strncmp(base, "real_", 5);
+}
+
+/* Start state and load address for this payload. */
+static int start_state(struct guest *g, const char *name, struct vcpu_state *s, uint64_t *load)
+{
+	if (is_real_mode(name)) {
+		vcpu_reset_state(s, REAL_MODE_VECTOR);
+		*load = (uint64_t)REAL_MODE_VECTOR << 12;
+		return 0;
+	}
+	*load = GUEST_PAYLOAD_BASE;
+	return guest_boot_long_mode(g, s, GUEST_PAYLOAD_BASE, GUEST_BOOT_STACK);
+}
+
 static int prepare(const char *name, const struct boot_file *f, struct vcpu **out)
 {
 	struct guest *g = &payload_guest;
 	struct vcpu_state s;
+	uint64_t load;
 	if (f->size > PAYLOAD_RAM - GUEST_PAYLOAD_BASE) {
 		log_err("tessera: payload %s: %lu bytes do not fit in its RAM", name, f->size);
 		return -1;
 	}
 	if (guest_create(g, name, PAYLOAD_RAM, virt->npt_format, npt_no_1g()))
 		return -1;
-	memcpy(guest_ram_ptr(g, GUEST_PAYLOAD_BASE, f->size), (const void *)f->base, f->size);
 	if (testdev_attach(g, &payload_testdev) ||
 	    guest_protect(g, PAYLOAD_ROM, PAYLOAD_ROM_SIZE, PT_READ | PT_EXEC) ||
-	    guest_boot_long_mode(g, &s, GUEST_PAYLOAD_BASE, GUEST_BOOT_STACK) ||
+	    start_state(g, name, &s, &load) ||
 	    !(*out = vcpu_create(g))) {
 		log_err("tessera: payload %s: cannot set up its guest", name);
 		guest_destroy(g);
 		return -1;
 	}
+	memcpy(guest_ram_ptr(g, load, f->size), (const void *)f->base, f->size);
 	virt->vcpu_load_state(*out, &s);
 	return 0;
 }

@@ -83,6 +83,7 @@ PAYLOADS = {
     "mmio": r"exit 0",
     "cr": r"exit 0",
     "instructions": r"exit 0",
+    "real_mode": r"exit 0",
     "hostile_read": r"stopped: read outside the guest's memory at gpa 0x40000000",
     "hostile_write": r"stopped: write outside the guest's memory at gpa 0xc0000000",
     "hostile_rom": r"stopped: write of protected guest memory at gpa 0xe0000",
