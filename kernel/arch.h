@@ -17,6 +17,19 @@ int arch_virt_init(void);
 const char *arch_virt_name(void);
 /* Start every other CPU; they enable virtualization and report online. */
 void arch_smp_init(const struct boot_info *bi);
+struct guest;
+struct vcpu;
+/* Guests and vCPUs for the partition code (arch/x86/guest_arch.c). */
+int arch_guest_create(struct guest *g, const char *name, uint64_t gpa, uint64_t size);
+struct vcpu *arch_vcpu_create(struct guest *g, unsigned id); /* on the calling CPU */
+void arch_vcpu_destroy(struct vcpu *v);
+/* 64-bit start at entry with the boot page tables, RDI = vCPU index, a
+ * stack of its own; the tables are written by vCPU 0. */
+int arch_vcpu_boot_raw(struct vcpu *v, uint64_t entry);
+void arch_vcpu_run(struct vcpu *v);
+void arch_vcpu_print_stats(const struct vcpu *v);
+/* Stop every CPU for good without a panic report (on_fault = halt-system). */
+void arch_halt_system(const char *why) __attribute__((noreturn));
 /* Run the test payloads named by run= on the boot CPU (arch/x86/payload.c). */
 void arch_run_payloads(const struct boot_info *bi);
 /* Deliberate faults for the exception-path tests (selftest=...). */

@@ -25,6 +25,12 @@ static void *identity(void *ctx, uint64_t pa)
 int guest_create(struct guest *g, const char *name, uint64_t ram_size, const struct pt_format *fmt,
 		 bool no_1g)
 {
+	return guest_create_at(g, name, 0, ram_size, fmt, no_1g);
+}
+
+int guest_create_at(struct guest *g, const char *name, uint64_t ram_gpa, uint64_t ram_size,
+		    const struct pt_format *fmt, bool no_1g)
+{
 	struct pt_env env = { table_alloc, identity, NULL };
 	memset(g, 0, sizeof *g);
 	strlcpy(g->name, name, sizeof g->name);
@@ -35,8 +41,9 @@ int guest_create(struct guest *g, const char *name, uint64_t ram_size, const str
 		return -1;
 	}
 	g->ram_size = ram_size;
+	g->ram_gpa = ram_gpa;
 	if (pt_init(&g->npt, fmt, &env) || (g->npt.no_1g = no_1g, false) ||
-	    pt_map(&g->npt, 0, g->ram_hpa, ram_size, PT_READ | PT_WRITE | PT_EXEC)) {
+	    pt_map(&g->npt, ram_gpa, g->ram_hpa, ram_size, PT_READ | PT_WRITE | PT_EXEC)) {
 		log_err("tessera: guest %s: out of memory for nested page tables", name);
 		guest_destroy(g);
 		return -1;
@@ -58,7 +65,7 @@ int guest_protect(struct guest *g, uint64_t gpa, uint64_t size, unsigned flags)
 {
 	if (!guest_ram_ptr(g, gpa, size))
 		return -1;
-	return pt_map(&g->npt, gpa, g->ram_hpa + gpa, size, flags);
+	return pt_map(&g->npt, gpa, g->ram_hpa + (gpa - g->ram_gpa), size, flags);
 }
 
 int guest_io_register(struct guest *g, uint16_t base, uint16_t count, io_handler_fn fn, void *ctx)
@@ -71,7 +78,8 @@ int guest_io_register(struct guest *g, uint16_t base, uint16_t count, io_handler
 
 int guest_mmio_register(struct guest *g, uint64_t base, uint64_t size, mmio_handler_fn fn, void *ctx)
 {
-	if (g->mmio_count == GUEST_MAX_MMIO || base < g->ram_size)
+	if (g->mmio_count == GUEST_MAX_MMIO ||
+	    (base < g->ram_gpa + g->ram_size && base + size > g->ram_gpa))
 		return -1; /* MMIO never overlays RAM: RAM accesses would not exit */
 	g->mmio[g->mmio_count++] = (struct mmio_region){ base, size, fn, ctx };
 	return 0;
@@ -95,7 +103,7 @@ const struct mmio_region *guest_mmio_find(const struct guest *g, uint64_t gpa)
 
 void *guest_ram_ptr(const struct guest *g, uint64_t gpa, uint64_t len)
 {
-	if (gpa >= g->ram_size || len > g->ram_size - gpa)
+	if (gpa < g->ram_gpa || gpa - g->ram_gpa >= g->ram_size || len > g->ram_size - (gpa - g->ram_gpa))
 		return NULL;
-	return (void *)(g->ram_hpa + gpa);
+	return (void *)(g->ram_hpa + (gpa - g->ram_gpa));
 }

@@ -24,11 +24,12 @@ struct mmio_region { uint64_t base, size; mmio_handler_fn fn; void *ctx; };
 
 #define GUEST_MAX_IO    16
 #define GUEST_MAX_MMIO  16
-#define GUEST_MAX_VCPUS 8
+#define GUEST_MAX_VCPUS 16
 
 struct guest {
 	char name[32];
-	uint64_t ram_hpa, ram_size;  /* guest RAM = [0, ram_size) */
+	uint64_t ram_hpa, ram_size;  /* guest RAM = [ram_gpa, ram_gpa + ram_size) */
+	uint64_t ram_gpa;
 	struct page_table npt;
 	struct io_region io[GUEST_MAX_IO];
 	unsigned io_count;
@@ -37,10 +38,24 @@ struct guest {
 	struct vcpu *vcpu[GUEST_MAX_VCPUS];
 	unsigned vcpu_count;
 	uint64_t console_bytes;      /* written through the hypercall */
+	/* Console budget (token bucket): a guest cannot flood the shared log. */
+	uint64_t console_tokens, console_refill_ns;
+	uint64_t console_dropped;
+	uint64_t heartbeats;         /* HC_HEARTBEAT calls                       */
+	uint32_t restarts;           /* times its owner restarted it             */
+	void *owner;                 /* the partition, or NULL (payload harness) */
 };
 
-/* RAM from fresh zeroed frames, mapped RWX write-back with the largest pages
+/* A device model asks for the whole guest to be reset (port 0xCF9, the
+ * keyboard controller's 0xFE): the vCPU stops with reset_requested set and
+ * the owner applies its on_reboot policy (arch/x86/vcpu.c). */
+void guest_request_reset(struct vcpu *v, const char *why);
+
+/* RAM from fresh zeroed frames at guest-physical 0 (guest_create_at: at
+ * ram_gpa, 2 MiB aligned), mapped RWX write-back with the largest pages
  * possible; nothing else is mapped. 0 or negative (logged). */
+int guest_create_at(struct guest *g, const char *name, uint64_t ram_gpa, uint64_t ram_size,
+		    const struct pt_format *fmt, bool no_1g);
 int guest_create(struct guest *g, const char *name, uint64_t ram_size, const struct pt_format *fmt,
 		 bool no_1g);
 void guest_destroy(struct guest *g);

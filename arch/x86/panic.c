@@ -83,6 +83,10 @@ void exception_dispatch(struct exc_frame *f)
 			log_warn("tessera: unexpected NMI on cpu %u", cpu_current());
 		return;
 	}
+	if (f->vector == WAKE_VECTOR) {
+		lapic_eoi(); /* cpu_kick: the work is in this CPU's request fields */
+		return;
+	}
 	if (f->vector >= 32) {
 		lapic_eoi();
 		if (!stray_interrupts++)
@@ -104,4 +108,13 @@ void panic(const char *fmt, ...)
 	fmt_vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	panic_frame(&f, msg);
+}
+
+void arch_halt_system(const char *why)
+{
+	if (__atomic_exchange_n(&panicking, 1, __ATOMIC_SEQ_CST))
+		cpu_stop();
+	lapic_nmi_others(); /* they stop in their NMI handler (panicking is set) */
+	log_err("tessera: %s: system halted", why);
+	cpu_stop();
 }

@@ -25,16 +25,11 @@
 
 void vcpu_run(struct vcpu *v);
 void vcpu_print_stats(const struct vcpu *v);
-struct vcpu *vcpu_create(struct guest *g);
+struct vcpu *vcpu_create(struct guest *g, unsigned id);
 void vcpu_destroy(struct vcpu *v);
 
 static struct guest payload_guest;
 static struct testdev payload_testdev;
-
-static bool npt_no_1g(void)
-{
-	return !((cpuid(0x80000001, 0).edx >> 26) & 1); /* Page1GB (APM Vol. 3 E.4.2) */
-}
 
 #define REAL_MODE_VECTOR 0x10 /* start at 1000:0000, guest-physical 0x10000 */
 
@@ -68,12 +63,12 @@ static int prepare(const char *name, const struct boot_file *f, struct vcpu **ou
 		log_err("tessera: payload %s: %lu bytes do not fit in its RAM", name, f->size);
 		return -1;
 	}
-	if (guest_create(g, name, PAYLOAD_RAM, virt->npt_format, npt_no_1g()))
+	if (guest_create(g, name, PAYLOAD_RAM, virt->npt_format, !virt->npt_has_1g()))
 		return -1;
 	if (testdev_attach(g, &payload_testdev) ||
 	    guest_protect(g, PAYLOAD_ROM, PAYLOAD_ROM_SIZE, PT_READ | PT_EXEC) ||
 	    start_state(g, name, &s, &load) ||
-	    !(*out = vcpu_create(g))) {
+	    (g->vcpu_count = 1, !(*out = vcpu_create(g, 0)))) {
 		log_err("tessera: payload %s: cannot set up its guest", name);
 		guest_destroy(g);
 		return -1;

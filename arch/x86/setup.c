@@ -120,10 +120,10 @@ void ap_entry(struct percpu *c)
 		log_err("tessera: cpu %u (apic=%u): cannot enable %s, left out", c->index, c->apic_id,
 			virt->name);
 		c->state = CPU_FAILED;
-	} else {
-		report_online(c);
+		arch_idle();
 	}
-	arch_idle();
+	report_online(c);
+	cpu_idle_loop();
 }
 
 /* The MADT is the authority; without one, the firmware's MP Services list. */

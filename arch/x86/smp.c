@@ -162,3 +162,47 @@ void smp_mark_online(struct percpu *c)
 	__atomic_add_fetch(&online_count, 1, __ATOMIC_SEQ_CST);
 	c->state = CPU_ONLINE;
 }
+
+unsigned int cpu_known_count(void) { return cpu_count; }
+
+bool cpu_is_online(unsigned int cpu)
+{
+	return cpu < cpu_count && cpus[cpu] && cpus[cpu]->state == CPU_ONLINE;
+}
+
+void cpu_kick(unsigned int cpu)
+{
+	if (cpu_is_online(cpu))
+		lapic_send_ipi(cpus[cpu]->apic_id, WAKE_VECTOR);
+}
+
+int cpu_dispatch(unsigned int cpu, void (*fn)(void *), void *arg)
+{
+	struct percpu *c = cpu < cpu_count ? cpus[cpu] : NULL;
+	if (!c || c->state != CPU_ONLINE || c->work_fn)
+		return -1;
+	c->work_arg = arg;
+	__atomic_store_n(&c->work_fn, fn, __ATOMIC_RELEASE);
+	if (c != this_cpu())
+		cpu_kick(cpu);
+	return 0;
+}
+
+/* "sti; hlt" cannot lose the wake-up: STI opens interrupts only after the
+ * next instruction (SDM Vol. 2B STI), so a kick that lands after the check
+ * still ends the HLT. */
+void cpu_idle_loop(void)
+{
+	struct percpu *c = this_cpu();
+	for (;;) {
+		irq_disable();
+		void (*fn)(void *) = __atomic_load_n(&c->work_fn, __ATOMIC_ACQUIRE);
+		if (fn) {
+			void *arg = c->work_arg;
+			__atomic_store_n(&c->work_fn, NULL, __ATOMIC_RELEASE);
+			fn(arg);
+			continue;
+		}
+		__asm__ volatile("sti; hlt; cli" ::: "memory");
+	}
+}

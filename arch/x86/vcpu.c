@@ -53,16 +53,19 @@ static const uint32_t passthrough_msrs[] = {
 	0x174, 0x175, 0x176,                /* SYSENTER_CS/ESP/EIP */
 };
 
-struct vcpu *vcpu_create(struct guest *g)
+/* Create vCPU `id` of g on the calling CPU: a VMCS/VMCB is set up where it
+ * will run. The caller has set g->vcpu_count (CPUID reports it). */
+struct vcpu *vcpu_create(struct guest *g, unsigned id)
 {
 	_Static_assert(sizeof(struct vcpu) <= 4096, "one page");
-	if (g->vcpu_count == GUEST_MAX_VCPUS)
+	if (id >= GUEST_MAX_VCPUS || g->vcpu[id])
 		return NULL;
 	struct vcpu *v = (struct vcpu *)frames_alloc(1, PAGE_SIZE, 0);
 	if (!v)
 		return NULL;
 	v->guest = g;
-	v->id = g->vcpu_count;
+	v->id = id;
+	v->cpu = cpu_current();
 	v->npt_root = g->npt.root;
 	v->xcr0 = 1; /* x87 state only, as after reset */
 	if (virt->vcpu_create(v)) {
@@ -72,12 +75,13 @@ struct vcpu *vcpu_create(struct guest *g)
 	}
 	for (unsigned i = 0; i < sizeof passthrough_msrs / sizeof passthrough_msrs[0]; i++)
 		virt->msr_passthrough(v, passthrough_msrs[i], true, true);
-	g->vcpu[g->vcpu_count++] = v;
+	g->vcpu[id] = v;
 	return v;
 }
 
 void vcpu_destroy(struct vcpu *v)
 {
+	v->guest->vcpu[v->id] = NULL;
 	virt->vcpu_destroy(v);
 	frames_free((uint64_t)v, 1);
 }
@@ -132,12 +136,26 @@ static void handle(struct vcpu *v, const struct vm_exit *e)
 	}
 }
 
-/* Run until the vCPU stops or halts for good. */
+void guest_request_reset(struct vcpu *v, const char *why)
+{
+	strlcpy(v->stop_reason, why, sizeof v->stop_reason);
+	v->reset_requested = true;
+	v->state = VCPU_STOPPED;
+	log_info("tessera: guest %s vcpu %u: %s", v->guest->name, v->id, why);
+}
+
+/* Run until the vCPU stops or halts for good, or another CPU asks it to
+ * stop (stop_request plus a kick, which makes the guest exit). */
 void vcpu_run(struct vcpu *v)
 {
 	struct vm_exit e;
 	v->state = VCPU_RUNNING;
 	while (v->state == VCPU_RUNNING) {
+		if (v->stop_request) {
+			strlcpy(v->stop_reason, "stopped with its partition", sizeof v->stop_reason);
+			v->state = VCPU_STOPPED;
+			break;
+		}
 		uint64_t t0 = rdtsc();
 		virt->vcpu_run(v, &e);
 		uint64_t t1 = rdtsc();

@@ -13,10 +13,28 @@
 #define HC_VERSION       0 /* () -> HC_ABI_VERSION                          */
 #define HC_CONSOLE_WRITE 1 /* (gpa, len) -> bytes written; len <= 4096    */
 #define HC_EXIT          2 /* (status) -> does not return: guest ends     */
+#define HC_PARTITION_INFO 3 /* (gpa, size) -> bytes of struct hc_partition_info written */
+#define HC_YIELD         4 /* () -> 0: give up the CPU (a no-op on a dedicated CPU) */
+#define HC_HEARTBEAT     5 /* () -> the caller's heartbeat count after this one */
 
+#define HC_EAGAIN 11       /* try later: a budget is used up      */
 #define HC_EFAULT 14       /* pointer outside the caller's memory */
 #define HC_EINVAL 22       /* bad argument                        */
 #define HC_ENOSYS 38       /* no such call                        */
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+/* HC_PARTITION_INFO: who am I (docs/hypercalls.md). */
+struct hc_partition_info {
+	char name[32];
+	uint32_t vcpu_id, vcpu_count;
+	uint64_t memory;            /* bytes of RAM                       */
+	uint32_t restarts;          /* times the partition was restarted  */
+	uint32_t cpu;               /* physical CPU this vCPU runs on     */
+	uint64_t heartbeats;
+};
+#endif
 
 /* CPUID leaves the hypervisor answers (docs/hypercalls.md) */
 #define CPUID_TESSERA_SIGNATURE 0x40000000 /* EBX ECX EDX = "TesseraHV\0\0\0" */

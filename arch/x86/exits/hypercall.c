@@ -5,9 +5,13 @@
 #include <arch/virt.h>
 #include <kernel/guest.h>
 #include <kernel/log.h>
+#include <kernel/string.h>
+#include <kernel/time.h>
 #include <tessera/hypercall.h>
 
 #define CONSOLE_MAX 4096
+#define CONSOLE_BURST (16 * 1024)   /* bytes a guest may write at once      */
+#define CONSOLE_RATE  8192          /* bytes per second it earns back       */
 
 /* One log line per guest line; control characters become '.'. */
 static void console_write(struct vcpu *v, const char *text, uint64_t len)
@@ -31,6 +35,30 @@ static void console_write(struct vcpu *v, const char *text, uint64_t len)
 	}
 }
 
+/* Token bucket per guest: the shared console stays readable however hard
+ * one guest writes to it. */
+static bool console_budget(struct guest *g, uint64_t len)
+{
+	uint64_t now = time_ns();
+	if (!g->console_refill_ns) {
+		g->console_refill_ns = now;
+		g->console_tokens = CONSOLE_BURST;
+	}
+	uint64_t earned = (now - g->console_refill_ns) / 1000 * CONSOLE_RATE / 1000000;
+	if (earned) {
+		g->console_tokens = g->console_tokens + earned > CONSOLE_BURST ? CONSOLE_BURST
+									: g->console_tokens + earned;
+		g->console_refill_ns = now;
+	}
+	if (len > g->console_tokens) {
+		if (!g->console_dropped++)
+			log_warn("tessera: guest %s: console output throttled", g->name);
+		return false;
+	}
+	g->console_tokens -= len;
+	return true;
+}
+
 static int64_t hc_console_write(struct vcpu *v, uint64_t gpa, uint64_t len)
 {
 	if (len > CONSOLE_MAX)
@@ -38,9 +66,31 @@ static int64_t hc_console_write(struct vcpu *v, uint64_t gpa, uint64_t len)
 	const char *text = guest_ram_ptr(v->guest, gpa, len);
 	if (!text)
 		return -HC_EFAULT;
+	if (!console_budget(v->guest, len))
+		return -HC_EAGAIN;
 	v->guest->console_bytes += len;
 	console_write(v, text, len);
 	return (int64_t)len;
+}
+
+static int64_t hc_partition_info(struct vcpu *v, uint64_t gpa, uint64_t size)
+{
+	struct hc_partition_info info;
+	if (size < sizeof info)
+		return -HC_EINVAL;
+	struct hc_partition_info *out = guest_ram_ptr(v->guest, gpa, sizeof info);
+	if (!out)
+		return -HC_EFAULT;
+	memset(&info, 0, sizeof info);
+	strlcpy(info.name, v->guest->name, sizeof info.name);
+	info.vcpu_id = v->id;
+	info.vcpu_count = v->guest->vcpu_count;
+	info.memory = v->guest->ram_size;
+	info.restarts = v->guest->restarts;
+	info.cpu = v->cpu;
+	info.heartbeats = v->guest->heartbeats;
+	memcpy(out, &info, sizeof info);
+	return (int64_t)sizeof info;
 }
 
 static unsigned guest_cpl(struct vcpu *v)
@@ -63,6 +113,15 @@ enum exit_result exit_hypercall(struct vcpu *v, const struct vm_exit *e)
 		break;
 	case HC_CONSOLE_WRITE:
 		ret = hc_console_write(v, v->regs.rdi, v->regs.rsi);
+		break;
+	case HC_PARTITION_INFO:
+		ret = hc_partition_info(v, v->regs.rdi, v->regs.rsi);
+		break;
+	case HC_YIELD:
+		ret = 0; /* every vCPU owns its CPU for now (the scheduler comes later) */
+		break;
+	case HC_HEARTBEAT:
+		ret = (int64_t)__atomic_add_fetch(&v->guest->heartbeats, 1, __ATOMIC_RELAXED);
 		break;
 	case HC_EXIT:
 		v->exit_status = (int)v->regs.rdi;

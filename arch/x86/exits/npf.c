@@ -189,7 +189,7 @@ enum exit_result exit_npf(struct vcpu *v, const struct vm_exit *e)
 	const char *how = e->npf.fetch ? "fetch" : e->npf.write ? "write" : "read";
 	if (guest_mmio_find(v->guest, e->npf.gpa) && !e->npf.fetch)
 		return emulate(v, e);
-	if (e->npf.gpa < v->guest->ram_size)
+	if (guest_ram_ptr(v->guest, e->npf.gpa, 1))
 		vcpu_stop(v, e, "%s of protected guest memory at gpa 0x%lx", how, e->npf.gpa);
 	else
 		vcpu_stop(v, e, "%s outside the guest's memory at gpa 0x%lx", how, e->npf.gpa);

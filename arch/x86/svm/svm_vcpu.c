@@ -127,12 +127,16 @@ static void svm_vcpu_run(struct vcpu *v, struct vm_exit *e)
 	svm_decode_exit(v, e);
 }
 
+/* APM Vol. 3 E.4.2: CPUID Fn8000_0001 EDX[26] Page1GB, for nested tables too. */
+static bool svm_npt_has_1g(void) { return (cpuid(0x80000001, 0).edx >> 26) & 1; }
+
 const struct virt_ops svm_ops = {
 	.name = "svm",
 	.hypercall_insn = "vmmcall",
 	.probe = svm_probe,
 	.cpu_enable = svm_cpu_enable,
 	.npt_format = &pt_format_npt,
+	.npt_has_1g = svm_npt_has_1g,
 	.vcpu_create = svm_vcpu_create,
 	.vcpu_destroy = svm_vcpu_destroy,
 	.vcpu_load_state = svm_load_state,

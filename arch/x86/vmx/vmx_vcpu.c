@@ -232,12 +232,15 @@ static void vmx_vcpu_run(struct vcpu *v, struct vm_exit *e)
 	vmx_decode_exit(v, e);
 }
 
+static bool vmx_npt_has_1g(void) { return vmx_caps.ept_1g; } /* SDM A.10 bit 17 */
+
 const struct virt_ops vmx_ops = {
 	.name = "vmx",
 	.hypercall_insn = "vmcall",
 	.probe = vmx_probe,
 	.cpu_enable = vmx_cpu_enable,
 	.npt_format = &pt_format_ept,
+	.npt_has_1g = vmx_npt_has_1g,
 	.vcpu_create = vmx_vcpu_create,
 	.vcpu_destroy = vmx_vcpu_destroy,
 	.vcpu_load_state = vmx_load_state,

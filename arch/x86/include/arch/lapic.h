@@ -11,6 +11,9 @@
 #define ICR_NMI     (4u << 8)
 #define ICR_ASSERT  (1u << 14)
 #define ICR_ALL_BUT_SELF (3u << 18)
+/* Fixed-delivery vector that only wakes a CPU (cpu_kick): acknowledged and
+ * otherwise ignored by the host. */
+#define WAKE_VECTOR 0xf0
 
 /* Choose the mode on the boot CPU; x2APIC whenever the CPU has it. */
 void lapic_init_bsp(void);

@@ -40,6 +40,8 @@ struct percpu {
 	uint64_t virt_page;        /* VMXON region or SVM VM_HSAVE_PA area  */
 	uint64_t virt_host_area;   /* SVM: VMSAVE image of this CPU's state */
 	uint64_t current_vmcs;     /* VMX: the VMCS VMPTRLD made current here */
+	void (*volatile work_fn)(void *); /* queued by cpu_dispatch */
+	void *volatile work_arg;
 };
 
 static inline struct percpu *this_cpu(void)

@@ -114,6 +114,9 @@ struct vcpu {
 	enum vcpu_run_state state;
 	int exit_status;             /* set by the exit hypercall                */
 	bool exited;                 /* ended through HC_EXIT, not stopped       */
+	bool reset_requested;        /* stopped because the guest asked for reset */
+	volatile bool stop_request;  /* set by another CPU: stop at the next exit */
+	unsigned int cpu;            /* physical CPU it runs on                   */
 	char stop_reason[96];
 	struct vcpu_stats stats;
 	bool launched;               /* VMX: VMLAUNCH done, VMRESUME next       */

@@ -24,8 +24,10 @@ struct virt_ops {
 	/* Switch virtualization on for the calling CPU; 0 or negative. */
 	int (*cpu_enable)(struct percpu *c);
 
-	/* Nested paging format (EPT or NPT) for struct vcpu.npt. */
+	/* Nested paging format (EPT or NPT) for guests' tables, and whether it
+	 * may use 1 GiB leaves on this CPU. */
 	const struct pt_format *npt_format;
+	bool (*npt_has_1g)(void);
 
 	/* Allocate the control block (VMCS/VMCB) and permission bitmaps, deny all
 	 * MSRs and ports, point nested paging at v->npt.root. 0 or -1. */
