@@ -102,6 +102,17 @@ $(BUILD)/guests/%.bin: tests/guests/%.asm | $(SETUP)
 
 payloads: $(GUEST_BIN)
 
+# The configuration checker (docs/config.md): the hypervisor's own parser,
+# built for the host.
+CHECK_SRC := scripts/tessera-check.c kernel/config.c kernel/config_plan.c kernel/format.c
+$(BUILD)/tessera-check: $(CHECK_SRC) kernel/config.h kernel/format.h include/tessera/config.h | $(SETUP)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	@$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -I. -Iinclude $(CHECK_SRC) -o $@
+
+check-tool: $(BUILD)/tessera-check
+.PHONY: check-tool
+
 esp: $(BUILD)/tessera.efi
 	@scripts/mkesp.sh $(BUILD)/esp $(BUILD)/tessera.efi
 
@@ -114,10 +125,10 @@ fuzz: | $(SETUP)
 bench: $(BUILD)/tessera.efi payloads | $(SETUP)
 	python3 scripts/bench.py
 
-unit: | $(SETUP)
+unit: $(BUILD)/tessera-check payloads | $(SETUP)
 	python3 tests/run.py --unit-only
 
-test: $(BUILD)/tessera.efi payloads | $(SETUP)
+test: $(BUILD)/tessera.efi payloads $(BUILD)/tessera-check | $(SETUP)
 	python3 tests/run.py $(if $(ONLY),--integration-only --only '$(ONLY)')
 
 clean:

@@ -6,7 +6,9 @@
 #include "efi_boot.h"
 
 #include <drivers/uart16550.h>
+#include <kernel/appliance.h>
 #include <kernel/cmdline.h>
+#include <kernel/config.h>
 #include <kernel/format.h>
 #include <kernel/kernel.h>
 #include <kernel/string.h>
@@ -41,15 +43,6 @@ static void *alloc_pages(UINTN pages)
 	return (void *)pa;
 }
 
-/* Config name from "config=NAME" on the command line, else tessera.toml.
- * The command line is read with the kernel's own parser, so both stages
- * agree on which word counts (the last one). */
-static void config_name(const struct boot_info *bi, char *out, size_t size)
-{
-	if (!cmdline_get(bi->cmdline, "config", out, size) || !out[0])
-		strlcpy(out, "tessera.toml", size);
-}
-
 /* run=a.bin,b.bin names test payloads (arch/x86/payload.c) to load too. */
 static void load_payloads(struct boot_info *bi)
 {
@@ -70,16 +63,47 @@ static void load_payloads(struct boot_info *bi)
 	}
 }
 
+static void load_one(struct boot_info *bi, const char *config_name, const char *rel)
+{
+	char path[BOOT_CMDLINE_MAX];
+	if (!rel[0])
+		return;
+	appliance_path(config_name, rel, path, sizeof path);
+	EFI_STATUS st = efi_files_load(bi, path);
+	if (st != EFI_SUCCESS)
+		efi_print("tessera: error: cannot read %s (EFI status 0x%llx)\n", path, (unsigned long long)st);
+}
+
+/* The config names the images: parse it here too (the same parser) so they
+ * are read before the firmware goes away. Its errors are reported later by
+ * the kernel, with line numbers. */
+static void load_partition_files(struct boot_info *bi, const char *name, const struct boot_file *f)
+{
+	static struct config cfg;
+	struct cfg_error err;
+	if (config_parse((const char *)f->base, f->size, name, &cfg, &err))
+		return;
+	for (uint32_t i = 0; i < cfg.partition_count; i++) {
+		const struct cfg_partition *p = &cfg.partitions[i];
+		load_one(bi, name, p->image);
+		load_one(bi, name, p->initrd);
+		for (uint32_t m = 0; m < p->module_count; m++)
+			load_one(bi, name, p->modules[m]);
+	}
+}
+
 static void load_config(struct boot_info *bi)
 {
 	char name[64];
-	config_name(bi, name, sizeof name);
+	appliance_config_name(bi->cmdline, name, sizeof name);
 	EFI_STATUS st = efi_files_load(bi, name);
 	if (st == EFI_NOT_FOUND)
 		efi_print("tessera: no config file %s next to the image\n", name);
 	else if (st != EFI_SUCCESS)
 		efi_print("tessera: error: cannot read %s (EFI status 0x%llx)\n", name,
 			  (unsigned long long)st);
+	else
+		load_partition_files(bi, name, &bi->files[bi->file_count - 1]);
 }
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)

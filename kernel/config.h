@@ -20,8 +20,9 @@
 int config_parse(const char *text, size_t len, const char *filename, struct config *out,
 		 struct cfg_error *err);
 
-/* The same, collecting up to max errors in errs[] (in file order, mostly).
- * Returns the number of errors stored: 0 means *out is a valid config. */
+/* The same, collecting up to max (>= 1) errors in errs[], mostly in file
+ * order (a partition's missing keys come when its table ends). Returns the
+ * number of errors stored: 0 means *out is a valid config. */
 int config_parse_all(const char *text, size_t len, const char *filename, struct config *out,
 		     struct cfg_error *errs, int max);
 

@@ -2,6 +2,7 @@
  * with virtualization enabled. */
 #include <drivers/uart16550.h>
 
+#include "appliance.h"
 #include "arch.h"
 #include "cmdline.h"
 #include "cpu.h"
@@ -61,8 +62,9 @@ static void kernel_main(void *arg)
 	if (cmdline_get(bi->cmdline, "selftest", test, sizeof test))
 		arch_selftest(test);
 	arch_run_payloads(bi);
+	appliance_start(bi);
 	log_info("tessera: boot complete");
-	arch_idle();
+	cpu_idle_loop(); /* the boot CPU serves its partitions' vCPUs too */
 }
 
 void kernel_enter(struct boot_info *bi)

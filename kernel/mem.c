@@ -70,6 +70,8 @@ void mem_release_boot_services(const struct boot_info *bi)
 	spin_unlock(&pmm_lock);
 }
 
+uint64_t mem_free_bytes(void) { return pmm.free_frames * PAGE_SIZE; }
+
 void mem_report(void)
 {
 	log_info("tessera: memory: %lu MiB managed, %lu MiB free, %lu MiB firmware/ACPI/MMIO kept out",

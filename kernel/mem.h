@@ -16,6 +16,7 @@ int mem_init(const struct boot_info *bi);
 /* Phase 2: boot-services memory, once our own page tables/GDT/IDT run. */
 void mem_release_boot_services(const struct boot_info *bi);
 void mem_report(void);
+uint64_t mem_free_bytes(void);
 /* Highest physical address of any RAM in the map. */
 uint64_t mem_top(const struct boot_info *bi);
 

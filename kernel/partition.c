@@ -3,6 +3,7 @@
 #include <arch/vcpu.h>
 #include <kernel/vdev/reset.h>
 
+#include "appliance.h"
 #include "arch.h"
 #include "cpu.h"
 #include "guest.h"
@@ -70,8 +71,10 @@ static int load_image(struct partition *p)
 	return 0;
 }
 
-static int create(struct partition *p, const struct cfg_partition *c, const struct boot_info *bi)
+static int create(struct partition *p, const struct cfg_partition *c, const struct boot_info *bi,
+		  const char *config_name)
 {
+	char path[BOOT_CMDLINE_MAX];
 	p->cfg = c;
 	if (c->format != CFG_FORMAT_RAW) {
 		log_err("tessera: partition %s: format %s is not supported yet (only raw)", c->name,
@@ -83,7 +86,8 @@ static int create(struct partition *p, const struct cfg_partition *c, const stru
 			c->name);
 		return -1;
 	}
-	p->image = find_file(bi, c->image);
+	appliance_path(config_name, c->image, path, sizeof path);
+	p->image = find_file(bi, path);
 	if (!p->image) {
 		log_err("tessera: partition %s: image %s was not loaded from the boot volume", c->name, c->image);
 		return -1;
@@ -223,12 +227,12 @@ static void vcpu_done(struct partition *p, struct vcpu *v)
 		apply_policy(p); /* on the CPU of the last vCPU; a restart re-dispatches */
 }
 
-unsigned partitions_start(const struct config *cfg, const struct boot_info *bi)
+unsigned partitions_start(const struct config *cfg, const struct boot_info *bi, const char *config_name)
 {
 	unsigned started = 0;
 	for (uint32_t i = 0; i < cfg->partition_count; i++) {
 		struct partition *p = &parts[i];
-		if (create(p, &cfg->partitions[i], bi)) {
+		if (create(p, &cfg->partitions[i], bi, config_name)) {
 			p->cfg = &cfg->partitions[i];
 			set_state(p, PART_FAILED);
 			continue;

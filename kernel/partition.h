@@ -15,6 +15,6 @@ enum part_state { PART_CREATED, PART_RUNNING, PART_STOPPED, PART_FAILED, PART_RE
 /* Create every partition of cfg and start it on its CPUs. A partition that
  * cannot be created is reported and marked failed; the others start. Returns
  * the number started. */
-unsigned partitions_start(const struct config *cfg, const struct boot_info *bi);
+unsigned partitions_start(const struct config *cfg, const struct boot_info *bi, const char *config_name);
 
 #endif

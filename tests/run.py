@@ -62,16 +62,58 @@ def run_unit(results):
             print(run.stdout[-4000:] + run.stderr[-4000:])
 
 
-def run_fuzz(results, seconds):
-    """A bounded libFuzzer run of the MMIO instruction decoder."""
-    run = subprocess.run(["bash", os.path.join(ROOT, "tests", "fuzz", "run.sh"), str(seconds)],
+def run_fuzz(results, seconds, target):
+    """A bounded libFuzzer run of a pure module (tests/fuzz/)."""
+    run = subprocess.run(["bash", os.path.join(ROOT, "tests", "fuzz", "run.sh"), str(seconds), target],
                          capture_output=True, text=True, timeout=seconds + 600)
     summary = (run.stdout.strip().splitlines() or ["(no output)"])[-1]
     ok = run.returncode == 0
     results["passed" if ok else "failed"] += 1
-    print(f"{'ok  ' if ok else 'FAIL'} fuzz/insn_decode ({seconds}s): {summary}")
+    print(f"{'ok  ' if ok else 'FAIL'} fuzz/{target} ({seconds}s): {summary}")
     if not ok:
         print(run.stdout[-3000:] + run.stderr[-3000:])
+
+
+def check_tool(results, args, expect_rc, expect_text, label):
+    tool = os.path.join(BUILD, "tessera-check")
+    run = subprocess.run([tool] + args, capture_output=True, text=True, timeout=60)
+    ok = run.returncode == expect_rc and expect_text in run.stdout + run.stderr
+    results["passed" if ok else "failed"] += 1
+    if not ok:
+        print(f"FAIL tessera-check {label}: exit {run.returncode}, wanted {expect_rc} and '{expect_text}'")
+        print((run.stdout + run.stderr)[-2000:])
+    return ok
+
+
+def run_tool_tests(results):
+    """build/tessera-check accepts the documented example and the configs the
+    integration tests boot, and rejects every bad config with FILE:LINE."""
+    configs = os.path.join(ROOT, "tests", "configs")
+    before = results["failed"]
+    check_tool(results, ["--skip-images", "--cpus", "4", "--memory", "1G",
+                         os.path.join(configs, "example.toml")], 0, "total:", "example.toml")
+    tmp = os.path.join(BUILD, "tool-check")
+    shutil.rmtree(tmp, ignore_errors=True)
+    os.makedirs(os.path.join(tmp, "g"))
+    for name in os.listdir(os.path.join(BUILD, "guests")):
+        if name.endswith(".bin"):
+            shutil.copy(os.path.join(BUILD, "guests", name), os.path.join(tmp, "g"))
+    for name in sorted(os.listdir(os.path.join(ROOT, "tests", "integration", "configs"))):
+        src = os.path.join(ROOT, "tests", "integration", "configs", name)
+        shutil.copy(src, tmp)
+        broken = name == "broken.toml"
+        check_tool(results, ["--cpus", "4", os.path.join(tmp, name)], 1 if broken else 0,
+                   f"{name}:7:1:" if broken else "total:", name)
+    bad = sorted(n for n in os.listdir(configs) if n.startswith("bad_"))
+    for name in bad:
+        path = os.path.join(configs, name)
+        with open(path) as f:
+            m = re.match(r"#\s*expect:\s*(\d+)", f.readline())
+        line = m.group(1) if m else "?"
+        check_tool(results, ["--skip-images", path], 1, f"{path}:{line}:", name)
+    failed = results["failed"] - before
+    print(f"{'ok  ' if not failed else 'FAIL'} tessera-check: example, {len(bad)} bad configs, "
+          f"integration configs ({failed} failed)")
 
 
 def prepare_esp(case, workdir):
@@ -84,6 +126,13 @@ def prepare_esp(case, workdir):
         for name in case.payloads:
             shutil.copy(os.path.join(BUILD, "guests", name + ".bin"), gdir)
         cmdline = (cmdline + " run=" + ",".join(f"g/{n}.bin" for n in case.payloads)).strip()
+    if case.config:
+        boot_dir = os.path.join(esp, "EFI", "BOOT")
+        os.makedirs(os.path.join(boot_dir, "g"), exist_ok=True)
+        shutil.copy(os.path.join(ROOT, "tests", "integration", "configs", case.config),
+                    os.path.join(boot_dir, "tessera.toml"))
+        for name in case.images:
+            shutil.copy(os.path.join(BUILD, "guests", name + ".bin"), os.path.join(boot_dir, "g"))
     subprocess.run([os.path.join(ROOT, "scripts", "mkesp.sh"), esp,
                     os.path.join(BUILD, "tessera.efi"), cmdline], check=True)
     return esp
@@ -111,7 +160,31 @@ def read(path):
 def judge(case, log):
     problems = [f"missing: {e}" for e in case.expect if not re.search(e, log)]
     problems += [f"unexpected: {f}" for f in case.forbid if re.search(f, log)]
+    for regex, want in case.counts.items():
+        got = len(re.findall(regex, log))
+        if got != want:
+            problems.append(f"'{regex}' seen {got} times, expected {want}")
+    if case.settle and not settled(case, log):
+        problems.append(f"no '{case.settle}' after all expected lines")
     return problems
+
+
+def settled(case, log):
+    """Every expected line has appeared, and the settle line appears again
+    after the latest of their first appearances."""
+    last = 0
+    for e in case.expect:
+        m = re.search(e, log)
+        if not m:
+            return False
+        last = max(last, m.end())
+    return re.search(case.settle, log[last:]) is not None
+
+
+def finished(case, log):
+    if case.settle:
+        return settled(case, log)
+    return re.search(case.end, log) is not None
 
 
 def run_case(case):
@@ -125,7 +198,7 @@ def run_case(case):
     ended = False
     try:
         while time.monotonic() - start < case.timeout and proc.poll() is None:
-            if re.search(case.end, read(serial)):
+            if finished(case, read(serial)):
                 time.sleep(1)  # let other CPUs' last lines land
                 ended = True
                 break
@@ -139,7 +212,8 @@ def run_case(case):
     log = read(serial)
     problems = judge(case, log)
     if not ended:
-        problems.insert(0, f"no '{case.end}' within {case.timeout}s" if proc.returncode is None
+        what = case.settle or case.end
+        problems.insert(0, f"no '{what}' within {case.timeout}s" if proc.returncode is None
                         or proc.returncode < 0 else f"emulator exited ({proc.returncode})")
     return case, problems, time.monotonic() - start, log
 
@@ -193,7 +267,13 @@ def main():
     results = {"passed": 0, "failed": 0}
     if not args.integration_only:
         run_unit(results)
-        run_fuzz(results, 20)
+        run_fuzz(results, 20, "insn")
+        run_fuzz(results, 20, "config")
+        if os.path.exists(os.path.join(BUILD, "tessera-check")):
+            run_tool_tests(results)
+        else:
+            print("FAIL tessera-check: build/tessera-check was not built (make check-tool)")
+            results["failed"] += 1
     if not args.unit_only:
         run_integration(results, args.only)
     print(f"{results['passed']} passed, {results['failed']} failed")

@@ -1,0 +1,100 @@
+#include "appliance.h"
+
+#include <drivers/uart16550.h>
+
+#include "cmdline.h"
+#include "config.h"
+#include "cpu.h"
+#include "log.h"
+#include "mem.h"
+#include "partition.h"
+#include "string.h"
+
+#define MAX_REPORTED_ERRORS 16
+
+static struct config cfg; /* partitions keep pointers into it */
+
+void appliance_config_name(const char *cmdline, char *out, size_t size)
+{
+	if (!cmdline_get(cmdline, "config", out, size) || !out[0])
+		strlcpy(out, CONFIG_DEFAULT_NAME, size);
+}
+
+void appliance_path(const char *config_name, const char *rel, char *out, size_t size)
+{
+	size_t dir = 0;
+	for (size_t i = 0; config_name[i]; i++)
+		if (config_name[i] == '/')
+			dir = i + 1;
+	if (dir >= size)
+		dir = size - 1;
+	memcpy(out, config_name, dir);
+	strlcpy(out + dir, rel, size - dir);
+}
+
+static const struct boot_file *find_file(const struct boot_info *bi, const char *name)
+{
+	for (uint32_t i = 0; i < bi->file_count; i++)
+		if (!strcmp(bi->files[i].name, name))
+			return &bi->files[i];
+	return NULL;
+}
+
+struct exists_ctx { const struct boot_info *bi; const char *config_name; };
+
+static bool file_loaded(void *ctx, const char *path)
+{
+	struct exists_ctx *c = ctx;
+	char full[BOOT_CMDLINE_MAX];
+	appliance_path(c->config_name, path, full, sizeof full);
+	return find_file(c->bi, full) != NULL;
+}
+
+static void report(const struct cfg_error *errs, int n)
+{
+	for (int i = 0; i < n && i < MAX_REPORTED_ERRORS; i++)
+		log_err("tessera: config %s:%d:%d: %s", errs[i].file, errs[i].line, errs[i].column,
+			errs[i].message);
+	log_err("tessera: no partition started: the configuration is invalid");
+}
+
+static void plan_line(void *ctx, const char *text)
+{
+	(void)ctx;
+	log_info("tessera: plan: %s", text);
+}
+
+/* Global settings that the command line did not already set. */
+static void apply_globals(const struct boot_info *bi)
+{
+	char v[8];
+	if (!cmdline_get(bi->cmdline, "loglevel", v, sizeof v))
+		log_set_level((enum log_level)cfg.log_level);
+	if (!cmdline_get(bi->cmdline, "console", v, sizeof v) && cfg.console_port != uart_port())
+		uart_init((uint16_t)cfg.console_port);
+}
+
+void appliance_start(const struct boot_info *bi)
+{
+	static struct cfg_error errs[MAX_REPORTED_ERRORS];
+	char name[64];
+	appliance_config_name(bi->cmdline, name, sizeof name);
+	const struct boot_file *f = find_file(bi, name);
+	if (!f) {
+		log_info("tessera: no config file %s: no partitions to start", name);
+		return;
+	}
+	int n = config_parse_all((const char *)f->base, f->size, name, &cfg, errs, MAX_REPORTED_ERRORS);
+	struct exists_ctx ectx = { bi, name };
+	struct cfg_machine m = { cpu_known_count(), mem_free_bytes(), file_loaded, &ectx };
+	if (!n)
+		n = config_check_plan_all(&cfg, &m, errs, MAX_REPORTED_ERRORS);
+	if (n) {
+		report(errs, n);
+		return;
+	}
+	apply_globals(bi);
+	config_print_plan(&cfg, plan_line, NULL);
+	unsigned started = partitions_start(&cfg, bi, name);
+	log_info("tessera: %u of %u partitions started", started, cfg.partition_count);
+}
