@@ -14,6 +14,7 @@
 
 #define RESTART_WINDOW_NS (60ull * 1000000000ull)
 #define RESTART_LIMIT     100 /* restarts per window before a partition is failed */
+#define RAW_MIN_LOAD      0x100000ull /* GUEST_PAYLOAD_BASE: below are the boot tables and stacks */
 
 enum end_kind { END_NONE, END_EXIT, END_RESET, END_FAULT };
 
@@ -68,7 +69,7 @@ static int load_image(struct partition *p)
 	}
 	memset((void *)p->guest.ram_hpa, 0, p->guest.ram_size);
 	memcpy(dst, (const void *)p->image->base, p->image->size);
-	return 0;
+	return arch_guest_prepare_raw(&p->guest);
 }
 
 static int create(struct partition *p, const struct cfg_partition *c, const struct boot_info *bi,
@@ -79,6 +80,12 @@ static int create(struct partition *p, const struct cfg_partition *c, const stru
 	if (c->format != CFG_FORMAT_RAW) {
 		log_err("tessera: partition %s: format %s is not supported yet (only raw)", c->name,
 			c->format == CFG_FORMAT_LINUX ? "linux" : "multiboot");
+		return -1;
+	}
+	uint64_t load = c->load_set ? c->load : c->entry;
+	if (load < RAW_MIN_LOAD) {
+		log_err("tessera: partition %s: raw images load at 0x%lx or above (below: boot page tables and stacks), not 0x%lx",
+			c->name, RAW_MIN_LOAD, load);
 		return -1;
 	}
 	if (c->memory_base) {

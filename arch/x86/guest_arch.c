@@ -24,12 +24,16 @@ void arch_vcpu_destroy(struct vcpu *v) { vcpu_destroy(v); }
 void arch_vcpu_run(struct vcpu *v) { vcpu_run(v); }
 void arch_vcpu_print_stats(const struct vcpu *v) { vcpu_print_stats(v); }
 
+int arch_guest_prepare_raw(struct guest *g)
+{
+	return guest_boot_write_tables(g);
+}
+
 int arch_vcpu_boot_raw(struct vcpu *v, uint64_t entry)
 {
 	struct vcpu_state s;
 	uint64_t stack = GUEST_BOOT_STACK - v->id * RAW_STACK_STRIDE;
-	if (guest_boot_long_mode(v->guest, &s, entry, stack))
-		return -1;
+	guest_boot_long_mode_state(&s, entry, stack);
 	v->regs = (struct guest_regs){ .rdi = v->id };
 	v->stop_request = false;
 	v->reset_requested = false;

@@ -67,10 +67,21 @@ static int write_gdt(struct guest *g)
 	return 0;
 }
 
+int guest_boot_write_tables(struct guest *g)
+{
+	return write_page_tables(g) || write_gdt(g) ? -1 : 0;
+}
+
 int guest_boot_long_mode(struct guest *g, struct vcpu_state *s, uint64_t entry, uint64_t stack)
 {
-	if (write_page_tables(g) || write_gdt(g))
+	if (guest_boot_write_tables(g))
 		return -1;
+	guest_boot_long_mode_state(s, entry, stack);
+	return 0;
+}
+
+void guest_boot_long_mode_state(struct vcpu_state *s, uint64_t entry, uint64_t stack)
+{
 	memset(s, 0, sizeof *s);
 	seg(s, VSEG_CS, 0x08, 0, 0xffffffff, AR_CODE64);
 	for (int i = VSEG_ES; i <= VSEG_GS; i++)
@@ -88,5 +99,4 @@ int guest_boot_long_mode(struct guest *g, struct vcpu_state *s, uint64_t entry, 
 	s->cr4 = CR4_PAE | (1u << 9) | (1u << 10); /* OSFXSR, OSXMMEXCPT */
 	s->efer = EFER_LME | (1ull << 10) /* LMA */ | EFER_NXE;
 	s->pat = PAT_DEFAULT;
-	return 0;
 }

@@ -136,6 +136,23 @@ def partition_cases():
         Case("isolation-bochs-vmx", "bochs-vmx", 2, isolation, BOOT_END, config="isolation.toml",
              images=["victim", "attacker"], forbid=forbid, counts=iso_counts, settle=victim_after,
              timeout=400),
+        # Several vCPUs in one partition, each on its own CPU.
+        Case("partition-smp-qemu-svm", "qemu-svm", 4,
+             [r"trio: vcpu 0 of 3 on cpu 1", r"trio: vcpu 1 of 3 on cpu 2", r"trio: vcpu 2 of 3 on cpu 3",
+              r"trio: all 3 vcpus checked in", r"partition trio exited with status 0",
+              r"partition trio state stopped"],
+             r"partition trio state stopped", config="smp.toml", images=["smp"], forbid=forbid),
+        Case("partition-smp-bochs-svm", "bochs-svm", 2,
+             [r"trio: vcpu 0 of 2 on cpu 0", r"trio: vcpu 1 of 2 on cpu 1",
+              r"trio: all 2 vcpus checked in", r"partition trio exited with status 0"],
+             r"partition trio state stopped", config="smp2.toml", images=["smp"], forbid=forbid,
+             timeout=300),
+        # on_fault = "halt-system": the whole machine stops, on purpose.
+        Case("partition-halt-system", "qemu-svm", 2,
+             [r"partition fatal fault: triple fault",
+              r"tessera: partition fault with on_fault = halt-system: system halted"],
+             r"system halted", config="halt.toml", images=["triple_once", "victim"],
+             forbid=[r"PANIC", r"partition fatal state restarting"]),
         # No isolation-bochs-svm: the attacker's triple-fault attack panics
         # Bochs 2.7's SVM model (it ignores the SHUTDOWN intercept), which
         # would end the run. SVM isolation runs on QEMU; Bochs ryzen runs the

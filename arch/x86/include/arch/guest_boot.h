@@ -19,5 +19,9 @@ void vcpu_reset_state(struct vcpu_state *s, uint8_t sipi_vector);
 /* Write an identity map of the first 4 GiB (2 MiB pages) and a flat GDT into
  * guest RAM and fill *s for 64-bit mode at entry with the given stack. */
 int guest_boot_long_mode(struct guest *g, struct vcpu_state *s, uint64_t entry, uint64_t stack);
+/* The two halves: the tables are written once per (re)start, before any vCPU
+ * runs; every vCPU's state refers to them. */
+int guest_boot_write_tables(struct guest *g);
+void guest_boot_long_mode_state(struct vcpu_state *s, uint64_t entry, uint64_t stack);
 
 #endif
