@@ -14,7 +14,7 @@
 
 #define RESTART_WINDOW_NS (60ull * 1000000000ull)
 #define RESTART_LIMIT     100 /* restarts per window before a partition is failed */
-#define RAW_MIN_LOAD      0x100000ull /* GUEST_PAYLOAD_BASE: below are the boot tables and stacks */
+#define RAW_MIN_LOAD      0x100000ul /* GUEST_PAYLOAD_BASE: below are the boot tables and stacks */
 
 enum end_kind { END_NONE, END_EXIT, END_RESET, END_FAULT };
 
