@@ -56,7 +56,7 @@ $(BUILD)/obj/arch/x86/trampoline_blob.o: $(BUILD)/obj/arch/x86/ap_trampoline.bin
 $(BUILD)/obj/%.o: %.asm | $(SETUP)
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
-	@$(NASM) -f elf64 -I$(BUILD)/obj/arch/x86/ -MD $(@:.o=.d) $< -o $@
+	@$(NASM) -f elf64 -I$(BUILD)/obj/arch/x86/ -Iarch/x86/ -MD $(@:.o=.d) $< -o $@
 
 $(BUILD)/tessera.so: $(KOBJ) boot/tessera.lds
 	$(LD) -nostdlib -znocombreloc -shared -Bsymbolic --no-undefined -z noexecstack \

@@ -49,13 +49,7 @@ static void load_payloads(struct boot_info *bi)
 	char list[BOOT_CMDLINE_MAX], name[64];
 	if (!cmdline_get(bi->cmdline, "run", list, sizeof list))
 		return;
-	for (const char *p = list; *p;) {
-		size_t k = 0;
-		while (*p && *p != ',' && k + 1 < sizeof name)
-			name[k++] = *p++;
-		name[k] = 0;
-		if (*p == ',')
-			p++;
+	for (const char *p = list; (p = cmdline_list_next(p, name, sizeof name));) {
 		EFI_STATUS st = efi_files_load(bi, name);
 		if (st != EFI_SUCCESS)
 			efi_print("tessera: error: cannot read payload %s (EFI status 0x%llx)\n", name,

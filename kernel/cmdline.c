@@ -40,6 +40,19 @@ bool cmdline_get(const char *cmdline, const char *key, char *out, size_t size)
 	return true;
 }
 
+const char *cmdline_list_next(const char *p, char *item, size_t size)
+{
+	size_t n = 0;
+	if (!p || !*p)
+		return NULL;
+	for (; *p && *p != ','; p++)
+		if (n + 1 < size)
+			item[n++] = *p;
+	if (size)
+		item[n] = 0;
+	return *p == ',' ? p + 1 : p;
+}
+
 static int digit_value(char c, unsigned base)
 {
 	int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10

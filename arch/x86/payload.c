@@ -136,13 +136,7 @@ void arch_run_payloads(const struct boot_info *bi)
 	if (!virt || !cmdline_get(bi->cmdline, "run", list, sizeof list))
 		return;
 	measure_host_cpuid();
-	for (const char *p = list; *p;) {
-		size_t n = 0;
-		while (*p && *p != ',' && n + 1 < sizeof name)
-			name[n++] = *p++;
-		name[n] = 0;
-		if (*p == ',')
-			p++;
+	for (const char *p = list; (p = cmdline_list_next(p, name, sizeof name));) {
 		const struct boot_file *f = find_file(bi, name);
 		if (!f)
 			log_err("tessera: payload %s: not on the boot volume", name);

@@ -35,3 +35,19 @@ TEST(numbers)
 	CHECK(!cmdline_number("12a", &n));
 	CHECK(!cmdline_number("", &n));
 }
+
+TEST(comma_lists)
+{
+	char item[8];
+	const char *p = "a.bin,bb,,toolongname";
+	p = cmdline_list_next(p, item, sizeof item);
+	CHECK_STR(item, "a.bin");
+	p = cmdline_list_next(p, item, sizeof item);
+	CHECK_STR(item, "bb");
+	p = cmdline_list_next(p, item, sizeof item);
+	CHECK_STR(item, "");                 /* an empty item is still an item */
+	p = cmdline_list_next(p, item, sizeof item);
+	CHECK_STR(item, "toolong");          /* cut to the buffer */
+	CHECK(cmdline_list_next(p, item, sizeof item) == NULL);
+	CHECK(cmdline_list_next("", item, sizeof item) == NULL);
+}
