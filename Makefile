@@ -136,3 +136,6 @@ clean:
 
 .PHONY: all deps esp run unit test bench fuzz clean payloads
 -include $(KOBJ:.o=.d)
+
+# Keep payload objects and ELF files between runs (they are intermediates of the .bin rule).
+.SECONDARY:
