@@ -1,6 +1,7 @@
 #include "partition.h"
 
 #include <arch/vcpu.h>
+#include <kernel/vdev/com.h>
 #include <kernel/vdev/reset.h>
 
 #include "appliance.h"
@@ -27,6 +28,7 @@ struct partition {
 	struct guest guest;
 	struct vcpu *vcpu[CFG_MAX_VCPUS];
 	struct vcpu_slot slot[CFG_MAX_VCPUS];
+	struct com_port com1;
 	struct spinlock lock;
 	volatile enum part_state state;
 	unsigned running;            /* vCPUs not yet done in this run */
@@ -103,7 +105,7 @@ static int create(struct partition *p, const struct cfg_partition *c, const stru
 		return -1;
 	p->guest.owner = p;
 	p->guest.vcpu_count = c->cpu_count;
-	if (reset_attach(&p->guest) || load_image(p)) {
+	if (reset_attach(&p->guest) || com_attach(&p->guest, &p->com1, COM1_PORT) || load_image(p)) {
 		guest_destroy(&p->guest);
 		return -1;
 	}
@@ -192,6 +194,7 @@ static void restart(struct partition *p)
 	}
 	set_state(p, PART_RESTARTING);
 	p->guest.restarts++;
+	com_reset(&p->com1);
 	if (load_image(p)) {
 		set_state(p, PART_FAILED);
 		return;
@@ -202,6 +205,7 @@ static void restart(struct partition *p)
 static void apply_policy(struct partition *p)
 {
 	const struct cfg_partition *c = p->cfg;
+	com_flush(&p->com1);
 	if (p->end == END_EXIT) {
 		log_info("tessera: partition %s exited with status %d", c->name, p->exit_status);
 		set_state(p, PART_STOPPED);

@@ -17,6 +17,7 @@
 #include <kernel/mem.h>
 #include <kernel/string.h>
 #include <kernel/time.h>
+#include <kernel/vdev/com.h>
 #include <kernel/vdev/testdev.h>
 
 #define PAYLOAD_RAM  (4ull << 20)
@@ -30,6 +31,7 @@ void vcpu_destroy(struct vcpu *v);
 
 static struct guest payload_guest;
 static struct testdev payload_testdev;
+static struct com_port payload_com1;
 
 #define REAL_MODE_VECTOR 0x10 /* start at 1000:0000, guest-physical 0x10000 */
 
@@ -65,7 +67,7 @@ static int prepare(const char *name, const struct boot_file *f, struct vcpu **ou
 	}
 	if (guest_create(g, name, PAYLOAD_RAM, virt->npt_format, !virt->npt_has_1g()))
 		return -1;
-	if (testdev_attach(g, &payload_testdev) ||
+	if (testdev_attach(g, &payload_testdev) || com_attach(g, &payload_com1, COM1_PORT) ||
 	    guest_protect(g, PAYLOAD_ROM, PAYLOAD_ROM_SIZE, PT_READ | PT_EXEC) ||
 	    start_state(g, name, &s, &load) ||
 	    (g->vcpu_count = 1, !(*out = vcpu_create(g, 0)))) {
@@ -85,6 +87,7 @@ static void run_one(const char *name, const struct boot_file *f)
 		return;
 	log_info("tessera: payload %s: start on cpu %u (%s)", name, cpu_current(), virt->name);
 	vcpu_run(v);
+	com_flush(&payload_com1);
 	if (v->exited)
 		log_info("tessera: payload %s: exit %d", name, v->exit_status);
 	else

@@ -88,6 +88,7 @@ PAYLOADS = {
     "cr": r"exit 0",
     "instructions": r"exit 0",
     "real_mode": r"exit 0",
+    "uart": r"exit 0",
     "hostile_read": r"stopped: read outside the guest's memory at gpa 0x40000000",
     "hostile_write": r"stopped: write outside the guest's memory at gpa 0xc0000000",
     "hostile_rom": r"stopped: write of protected guest memory at gpa 0xe0000",
@@ -96,15 +97,16 @@ PAYLOADS = {
     "hostile_mmio_exec": r"stopped: fetch outside the guest's memory at gpa 0xfeb00000",
 }
 PAYLOADS_END = r"tessera: payloads done: \d+ run"
+PAYLOAD_LINES = [PAYLOADS_END, r"(?m)tessera: guest g/uart\.bin: hello from COM1\r?$"]
 CASES += [
-    Case("payloads-qemu-svm", "qemu-svm", 1, [PAYLOADS_END], PAYLOADS_END, payloads=PAYLOADS,
+    Case("payloads-qemu-svm", "qemu-svm", 1, PAYLOAD_LINES, PAYLOADS_END, payloads=PAYLOADS,
          forbid=[r"PANIC", r"exception \d+ \("], timeout=180),
-    Case("payloads-bochs-vmx", "bochs-vmx", 1, [PAYLOADS_END], PAYLOADS_END, payloads=PAYLOADS,
+    Case("payloads-bochs-vmx", "bochs-vmx", 1, PAYLOAD_LINES, PAYLOADS_END, payloads=PAYLOADS,
          forbid=[r"PANIC", r"exception \d+ \("], timeout=300),
     # Bochs 2.7's SVM model does not take the SHUTDOWN intercept on a guest
     # triple fault: it panics the whole emulator. SVM triple-fault
     # containment is covered on QEMU; the rest runs here.
-    Case("payloads-bochs-svm", "bochs-svm", 1, [PAYLOADS_END], PAYLOADS_END,
+    Case("payloads-bochs-svm", "bochs-svm", 1, PAYLOAD_LINES, PAYLOADS_END,
          payloads={k: v for k, v in PAYLOADS.items() if k != "hostile_triple"},
          forbid=[r"PANIC", r"exception \d+ \("], timeout=300),
 ]
@@ -120,7 +122,8 @@ def partition_cases():
                   r"victim: heartbeat \d+, memory intact"]
     lifecycle2 = [lifecycle4[i] for i in (0, 1, 2, 3, 6)]
     isolation = [rf"attacks done: (\d+) refused, {STOPPING_ATTACKS} stopped, 0 not contained",
-                 r"partition attacker exited with status 0", r"victim: pattern checksum"]
+                 r"partition attacker exited with status 0", r"victim: pattern checksum",
+                 r"tessera: guest attacker: raw bytes to 0x3f8"]
     iso_counts = {r"partition attacker state restarting": STOPPING_ATTACKS,
                   r"(?m): refused\r?$": 20}
     victim_after = r"victim: heartbeat \d+, memory intact"

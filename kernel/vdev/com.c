@@ -1,0 +1,77 @@
+#include "com.h"
+
+#include <kernel/log.h>
+
+static void emit_line(struct com_port *c)
+{
+	c->line[c->line_len] = 0;
+	log_info("tessera: guest %s: %s", c->name, c->line);
+	c->line_len = 0;
+}
+
+/* Bytes from the guest: a line per newline (or when the buffer is full);
+ * carriage returns dropped, other control characters shown as '.'. */
+static void com_tx(void *ctx, uint8_t byte)
+{
+	struct com_port *c = ctx;
+	c->bytes_out++;
+	if (byte == '\n') {
+		emit_line(c);
+		return;
+	}
+	if (byte == '\r')
+		return;
+	c->line[c->line_len++] = (byte >= 0x20 && byte < 0x7f) ? (char)byte : '.';
+	if (c->line_len == COM_LINE_MAX - 1)
+		emit_line(c);
+}
+
+static void com_irq(void *ctx, bool level)
+{
+	(void)ctx;
+	(void)level; /* no virtual interrupt controller yet: guests poll */
+}
+
+static int com_io(struct vcpu *v, void *ctx, uint16_t port, uint8_t size, bool in, uint32_t *value)
+{
+	struct com_port *c = ctx;
+	(void)v;
+	spin_lock(&c->lock);
+	/* Wider accesses touch consecutive registers, a byte each. */
+	for (unsigned i = 0; i < size && (port & 7) + i < 8; i++) {
+		unsigned off = (port & 7) + i;
+		if (in)
+			*value = (i ? *value : 0) | (uint32_t)uart_model_read(&c->uart, off) << (8 * i);
+		else
+			uart_model_write(&c->uart, off, (uint8_t)(*value >> (8 * i)));
+	}
+	spin_unlock(&c->lock);
+	return 0;
+}
+
+int com_attach(struct guest *g, struct com_port *c, uint16_t base)
+{
+	struct uart_ops ops = { com_tx, com_irq, c };
+	c->name = g->name;
+	c->line_len = 0;
+	c->bytes_out = 0;
+	c->lock = (struct spinlock){ 0, 0 };
+	uart_model_init(&c->uart, &ops);
+	return guest_io_register(g, base, 8, com_io, c);
+}
+
+void com_flush(struct com_port *c)
+{
+	spin_lock(&c->lock);
+	if (c->line_len)
+		emit_line(c);
+	spin_unlock(&c->lock);
+}
+
+void com_reset(struct com_port *c)
+{
+	com_flush(c);
+	spin_lock(&c->lock);
+	uart_model_reset(&c->uart);
+	spin_unlock(&c->lock);
+}
