@@ -3,6 +3,10 @@
 #include "log.h"
 #include "mem.h"
 #include "string.h"
+#include "time.h"
+
+#define CONSOLE_BURST (16 * 1024)
+#define CONSOLE_RATE  8192 /* bytes per second */
 
 static uint64_t table_alloc(void *ctx)
 {
@@ -106,4 +110,29 @@ void *guest_ram_ptr(const struct guest *g, uint64_t gpa, uint64_t len)
 	if (gpa < g->ram_gpa || gpa - g->ram_gpa >= g->ram_size || len > g->ram_size - (gpa - g->ram_gpa))
 		return NULL;
 	return (void *)(g->ram_hpa + (gpa - g->ram_gpa));
+}
+
+bool guest_console_budget(struct guest *g, uint64_t len)
+{
+	uint64_t now = time_ns();
+	bool ok;
+	spin_lock(&g->console_lock);
+	if (!g->console_refill_ns) {
+		g->console_refill_ns = now;
+		g->console_tokens = CONSOLE_BURST;
+	}
+	uint64_t earned = (now - g->console_refill_ns) / 1000 * CONSOLE_RATE / 1000000;
+	if (earned) {
+		g->console_tokens = g->console_tokens + earned > CONSOLE_BURST ? CONSOLE_BURST
+									: g->console_tokens + earned;
+		g->console_refill_ns = now;
+	}
+	ok = len <= g->console_tokens;
+	if (ok)
+		g->console_tokens -= len;
+	bool first_drop = !ok && !g->console_dropped++;
+	spin_unlock(&g->console_lock);
+	if (first_drop)
+		log_warn("tessera: guest %s: console output throttled", g->name);
+	return ok;
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "paging.h"
+#include "spinlock.h"
 
 struct vcpu;
 
@@ -38,13 +39,19 @@ struct guest {
 	struct vcpu *vcpu[GUEST_MAX_VCPUS];
 	unsigned vcpu_count;
 	uint64_t console_bytes;      /* written through the hypercall */
-	/* Console budget (token bucket): a guest cannot flood the shared log. */
+	/* Console budget (token bucket, guest_console_budget): a guest cannot
+	 * flood the shared log, whether through the hypercall or its COM1. */
+	struct spinlock console_lock;
 	uint64_t console_tokens, console_refill_ns;
 	uint64_t console_dropped;
 	uint64_t heartbeats;         /* HC_HEARTBEAT calls                       */
 	uint32_t restarts;           /* times its owner restarted it             */
 	void *owner;                 /* the partition, or NULL (payload harness) */
 };
+
+/* May the guest put len more bytes on the shared console now? Takes them
+ * from its budget if so: 16 KiB at once, 8 KiB per second earned back. */
+bool guest_console_budget(struct guest *g, uint64_t len);
 
 /* A device model asks for the whole guest to be reset (port 0xCF9, the
  * keyboard controller's 0xFE): the vCPU stops with reset_requested set and

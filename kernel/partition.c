@@ -34,6 +34,7 @@ struct partition {
 	unsigned running;            /* vCPUs not yet done in this run */
 	enum end_kind end;           /* why this run ends (first vCPU to stop) */
 	char end_reason[96];
+	bool unrecoverable;          /* a CPU was not there: restarting cannot help */
 	int exit_status;
 	uint64_t window_start;
 	unsigned window_restarts;
@@ -153,6 +154,7 @@ static void launch(struct partition *p)
 		if (cpu_dispatch(c->cpus[i], vcpu_thread, &p->slot[i])) {
 			log_err("tessera: partition %s: cpu %u is not available for vcpu %u", c->name,
 				c->cpus[i], i);
+			p->unrecoverable = true;
 			vcpu_done(p, NULL);
 		}
 	}
@@ -216,7 +218,9 @@ static void apply_policy(struct partition *p)
 			set_state(p, PART_STOPPED);
 	} else {
 		log_warn("tessera: partition %s fault: %s", c->name, p->end_reason);
-		if (c->on_fault == CFG_FAULT_RESTART)
+		if (p->unrecoverable)
+			set_state(p, PART_FAILED);
+		else if (c->on_fault == CFG_FAULT_RESTART)
 			restart(p);
 		else if (c->on_fault == CFG_FAULT_HALT_SYSTEM)
 			arch_halt_system("partition fault with on_fault = halt-system");

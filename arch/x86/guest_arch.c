@@ -11,6 +11,7 @@ struct vcpu *vcpu_create(struct guest *g, unsigned id);
 void vcpu_destroy(struct vcpu *v);
 void vcpu_run(struct vcpu *v);
 void vcpu_print_stats(const struct vcpu *v);
+void vcpu_reset_xcr0(struct vcpu *v);
 
 #define RAW_STACK_STRIDE 0x4000ull /* per-vCPU stacks below GUEST_BOOT_STACK */
 
@@ -35,6 +36,7 @@ int arch_vcpu_boot_raw(struct vcpu *v, uint64_t entry)
 	uint64_t stack = GUEST_BOOT_STACK - v->id * RAW_STACK_STRIDE;
 	guest_boot_long_mode_state(&s, entry, stack);
 	v->regs = (struct guest_regs){ .rdi = v->id };
+	vcpu_reset_xcr0(v);
 	v->stop_request = false;
 	v->reset_requested = false;
 	v->exited = false;

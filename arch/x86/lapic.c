@@ -67,6 +67,9 @@ uint32_t lapic_id(void)
 bool lapic_send_ipi(uint32_t dest, uint32_t icr_low)
 {
 	if (use_x2apic) {
+		/* SDM 11.12.3: the x2APIC ICR write is not serializing; earlier
+		 * stores (a work request, a stop request) must be visible first. */
+		__asm__ volatile("mfence; lfence" ::: "memory");
 		wrmsr(0x830, ((uint64_t)dest << 32) | icr_low); /* SDM 10.12.9: one write */
 		return true;
 	}

@@ -79,8 +79,7 @@ void exception_dispatch(struct exc_frame *f)
 	if (f->vector == 2) {
 		/* An NMI nobody sent on purpose (a guest exit lets it through):
 		 * note it, keep running. */
-		if (!stray_nmis++)
-			log_warn("tessera: unexpected NMI on cpu %u", cpu_current());
+		stray_nmis++; /* no log here: this CPU may hold the log lock */
 		return;
 	}
 	if (f->vector == WAKE_VECTOR) {

@@ -28,6 +28,7 @@ void vcpu_run(struct vcpu *v);
 void vcpu_print_stats(const struct vcpu *v);
 struct vcpu *vcpu_create(struct guest *g, unsigned id);
 void vcpu_destroy(struct vcpu *v);
+void vcpu_reset_xcr0(struct vcpu *v);
 
 static struct guest payload_guest;
 static struct testdev payload_testdev;
@@ -77,6 +78,7 @@ static int prepare(const char *name, const struct boot_file *f, struct vcpu **ou
 	}
 	memcpy(guest_ram_ptr(g, load, f->size), (const void *)f->base, f->size);
 	virt->vcpu_load_state(*out, &s);
+	vcpu_reset_xcr0(*out);
 	return 0;
 }
 

@@ -51,6 +51,7 @@ static const uint32_t passthrough_msrs[] = {
 	0xc0000100, 0xc0000101, 0xc0000102, /* FS_BASE, GS_BASE, KERNEL_GS_BASE */
 	0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084, /* STAR LSTAR CSTAR SFMASK */
 	0x174, 0x175, 0x176,                /* SYSENTER_CS/ESP/EIP */
+	0x48, 0x49,                         /* SPEC_CTRL, PRED_CMD: the host sets neither */
 };
 
 /* Create vCPU `id` of g on the calling CPU: a VMCS/VMCB is set up where it
@@ -96,8 +97,12 @@ uint64_t *vcpu_gpr(struct vcpu *v, unsigned index)
 	return map[index & 15]; /* NULL for rsp: it lives in the control block */
 }
 
+/* SDM 26.2.1.3: no error code is delivered in real mode (unrestricted
+ * guest), and VM entry fails if one is requested. */
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
 {
+	if (!(virt->reg_read(v, VREG_CR0) & CR0_PE))
+		has_error = false;
 	struct vevent ev = { VEVENT_EXCEPTION, vector, has_error, error };
 	virt->inject(v, &ev);
 }
@@ -180,4 +185,13 @@ void vcpu_print_stats(const struct vcpu *v)
 		log_info("tessera:   %-14s %8lu exits, %8lu tsc ticks handling", exit_kind_name((enum exit_kind)k),
 			 v->stats.count[k], v->stats.handle_tsc[k]);
 	}
+}
+
+/* XCR0 after reset is x87 only (SDM Vol. 1 13.3); the CPU's register is the
+ * guest's while it runs (exits/cr.c), so a new start resets both. */
+void vcpu_reset_xcr0(struct vcpu *v)
+{
+	v->xcr0 = 1;
+	if (read_cr4() & (1ull << 18))
+		__asm__ volatile("xsetbv" : : "c"(0), "a"(1u), "d"(0u));
 }

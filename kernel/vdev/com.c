@@ -1,12 +1,25 @@
 #include "com.h"
 
 #include <kernel/log.h>
+#include <kernel/string.h>
 
+/* A finished line waits in `ready` until the access that finished it has
+ * let go of the port lock: logging takes the global log lock and may wait
+ * on the UART, and the guest's other vCPUs should not wait behind that. */
 static void emit_line(struct com_port *c)
 {
-	c->line[c->line_len] = 0;
-	log_info("tessera: guest %s: %s", c->name, c->line);
+	if (c->ready_count < COM_READY_MAX) {
+		c->line[c->line_len] = 0;
+		memcpy(c->ready[c->ready_count++], c->line, c->line_len + 1);
+	}
 	c->line_len = 0;
+}
+
+static void log_ready(struct com_port *c, char (*lines)[COM_LINE_MAX], unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (guest_console_budget(c->guest, strlen(lines[i]) + 1))
+			log_info("tessera: guest %s: %s", c->guest->name, lines[i]);
 }
 
 /* Bytes from the guest: a line per newline (or when the buffer is full);
@@ -35,6 +48,7 @@ static void com_irq(void *ctx, bool level)
 static int com_io(struct vcpu *v, void *ctx, uint16_t port, uint8_t size, bool in, uint32_t *value)
 {
 	struct com_port *c = ctx;
+	char lines[COM_READY_MAX][COM_LINE_MAX];
 	(void)v;
 	spin_lock(&c->lock);
 	/* Wider accesses touch consecutive registers, a byte each. */
@@ -45,15 +59,20 @@ static int com_io(struct vcpu *v, void *ctx, uint16_t port, uint8_t size, bool i
 		else
 			uart_model_write(&c->uart, off, (uint8_t)(*value >> (8 * i)));
 	}
+	unsigned n = c->ready_count;
+	memcpy(lines, c->ready, n * sizeof lines[0]);
+	c->ready_count = 0;
 	spin_unlock(&c->lock);
+	log_ready(c, lines, n);
 	return 0;
 }
 
 int com_attach(struct guest *g, struct com_port *c, uint16_t base)
 {
 	struct uart_ops ops = { com_tx, com_irq, c };
-	c->name = g->name;
+	c->guest = g;
 	c->line_len = 0;
+	c->ready_count = 0;
 	c->bytes_out = 0;
 	c->lock = (struct spinlock){ 0, 0 };
 	uart_model_init(&c->uart, &ops);
@@ -62,10 +81,15 @@ int com_attach(struct guest *g, struct com_port *c, uint16_t base)
 
 void com_flush(struct com_port *c)
 {
+	char lines[COM_READY_MAX][COM_LINE_MAX];
 	spin_lock(&c->lock);
 	if (c->line_len)
 		emit_line(c);
+	unsigned n = c->ready_count;
+	memcpy(lines, c->ready, n * sizeof lines[0]);
+	c->ready_count = 0;
 	spin_unlock(&c->lock);
+	log_ready(c, lines, n);
 }
 
 void com_reset(struct com_port *c)

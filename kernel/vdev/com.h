@@ -15,12 +15,16 @@
 #define COM1_PORT 0x3f8
 #define COM_LINE_MAX 160
 
+#define COM_READY_MAX 4 /* lines one access can finish (an OUT of 4 newlines) */
+
 struct com_port {
 	struct uart_model uart;
 	struct spinlock lock;        /* the guest's vCPUs may race on it */
-	const char *name;            /* prefix for its lines */
+	struct guest *guest;         /* its name prefixes the lines; its budget pays */
 	char line[COM_LINE_MAX];
 	unsigned line_len;
+	char ready[COM_READY_MAX][COM_LINE_MAX]; /* finished, not yet logged */
+	unsigned ready_count;
 	uint64_t bytes_out;
 };
 

@@ -5,16 +5,17 @@
 #define KBC_CMD    0x64
 #define KBC_PULSE_RESET 0xfe
 
+/* Reads as 0: the reset kind bits have no meaning here, and a shared
+ * register would be a channel between partitions. */
 static int rst_cnt(struct vcpu *v, void *ctx, uint16_t port, uint8_t size, bool in, uint32_t *value)
 {
-	uint8_t *reg = ctx;
+	(void)ctx;
 	(void)port;
 	(void)size;
 	if (in) {
-		*value = *reg;
+		*value = 0;
 		return 0;
 	}
-	*reg = (uint8_t)*value & ~RST_CPU;
 	if (*value & RST_CPU)
 		guest_request_reset(v, "reset through port 0xcf9");
 	return 0;
@@ -36,10 +37,7 @@ static int kbc_cmd(struct vcpu *v, void *ctx, uint16_t port, uint8_t size, bool 
 
 int reset_attach(struct guest *g)
 {
-	static uint8_t unused_reg;
-	/* The register value is per guest in spirit, but only bit 2 matters
-	 * and it never sticks: one byte of state is enough for all. */
-	if (guest_io_register(g, RST_CNT, 1, rst_cnt, &unused_reg))
+	if (guest_io_register(g, RST_CNT, 1, rst_cnt, 0))
 		return -1;
 	return guest_io_register(g, KBC_CMD, 1, kbc_cmd, 0);
 }

@@ -17,8 +17,13 @@
  * and SMXE stay ours. */
 static uint64_t supported_cr4(void)
 {
+	static uint64_t cached;
+	if (cached)
+		return cached;
 	struct cpuid_regs l1 = cpuid(1, 0), l7 = cpuid(0, 0).eax >= 7 ? cpuid(7, 0) : (struct cpuid_regs){ 0 };
 	uint64_t ok = 0x7ff;
+	if (l7.ecx & (1u << 3))
+		ok |= 1ull << 22; /* PKE (LA57 and CET stay off: hidden in CPUID) */
 	if (l7.ecx & (1u << 2))
 		ok |= 1ull << 11; /* UMIP */
 	if (l7.ebx & (1u << 0))
@@ -31,7 +36,7 @@ static uint64_t supported_cr4(void)
 		ok |= 1ull << 20; /* SMEP */
 	if (l7.ebx & (1u << 20))
 		ok |= 1ull << 21; /* SMAP */
-	return ok;
+	return cached = ok;
 }
 
 static int check_cr0(struct vcpu *v, uint64_t value)
@@ -73,7 +78,10 @@ static int check_cr4(struct vcpu *v, uint64_t value)
 static int decode_mov_to_cr(struct vcpu *v, struct vm_exit *d)
 {
 	uint8_t b[4];
-	if (guest_read_linear(v, virt->reg_read(v, VREG_RIP), b, sizeof b))
+	struct vseg_state cs;
+	virt->segment_read(v, VSEG_CS, &cs);
+	uint64_t rip = virt->reg_read(v, VREG_RIP) + (guest_code_bits(v) == 64 ? 0 : cs.base);
+	if (guest_read_linear(v, rip, b, sizeof b))
 		return -1;
 	unsigned i = 0, rex = 0;
 	if (guest_code_bits(v) == 64 && (b[0] & 0xf0) == 0x40)
@@ -112,14 +120,22 @@ enum exit_result exit_cr_write(struct vcpu *v, const struct vm_exit *exit)
 	return EXIT_RESUME;
 }
 
+/* Components whose XCR0 rules are checked below: x87, SSE, AVX, MPX,
+ * AVX-512, PKRU, AMX. Anything newer stays off until its rules are known,
+ * so a guest cannot make the host's own XSETBV fault. Cached: CPUID exits. */
+#define XCR0_KNOWN 0x602ffull
 static uint64_t host_xcr0_mask(void)
 {
-	struct cpuid_regs r = cpuid(0xd, 0);
-	return ((uint64_t)r.edx << 32) | r.eax;
+	static uint64_t mask;
+	if (!mask) {
+		struct cpuid_regs r = cpuid(0xd, 0);
+		mask = (((uint64_t)r.edx << 32) | r.eax) & XCR0_KNOWN;
+	}
+	return mask;
 }
 
 /* SDM Vol. 1 13.3: x87 always on; AVX needs SSE; AVX-512 state comes as a
- * whole and needs AVX; MPX state comes as a pair. */
+ * whole and needs AVX; MPX state comes as a pair; so does AMX state. */
 static bool xcr0_valid(uint64_t x)
 {
 	if (!(x & 1) || (x & ~host_xcr0_mask()))
@@ -130,6 +146,8 @@ static bool xcr0_valid(uint64_t x)
 		return false;
 	if ((x & 0xe0) && ((x & 0xe0) != 0xe0 || !(x & 4)))
 		return false;
+	if (((x >> 17) & 3) == 1 || ((x >> 17) & 3) == 2)
+		return false; /* AMX: XTILECFG and XTILEDATA only together */
 	return true;
 }
 

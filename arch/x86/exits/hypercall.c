@@ -10,8 +10,6 @@
 #include <tessera/hypercall.h>
 
 #define CONSOLE_MAX 4096
-#define CONSOLE_BURST (16 * 1024)   /* bytes a guest may write at once      */
-#define CONSOLE_RATE  8192          /* bytes per second it earns back       */
 
 /* One log line per guest line; control characters become '.'. */
 static void console_write(struct vcpu *v, const char *text, uint64_t len)
@@ -35,30 +33,6 @@ static void console_write(struct vcpu *v, const char *text, uint64_t len)
 	}
 }
 
-/* Token bucket per guest: the shared console stays readable however hard
- * one guest writes to it. */
-static bool console_budget(struct guest *g, uint64_t len)
-{
-	uint64_t now = time_ns();
-	if (!g->console_refill_ns) {
-		g->console_refill_ns = now;
-		g->console_tokens = CONSOLE_BURST;
-	}
-	uint64_t earned = (now - g->console_refill_ns) / 1000 * CONSOLE_RATE / 1000000;
-	if (earned) {
-		g->console_tokens = g->console_tokens + earned > CONSOLE_BURST ? CONSOLE_BURST
-									: g->console_tokens + earned;
-		g->console_refill_ns = now;
-	}
-	if (len > g->console_tokens) {
-		if (!g->console_dropped++)
-			log_warn("tessera: guest %s: console output throttled", g->name);
-		return false;
-	}
-	g->console_tokens -= len;
-	return true;
-}
-
 static int64_t hc_console_write(struct vcpu *v, uint64_t gpa, uint64_t len)
 {
 	if (len > CONSOLE_MAX)
@@ -66,7 +40,7 @@ static int64_t hc_console_write(struct vcpu *v, uint64_t gpa, uint64_t len)
 	const char *text = guest_ram_ptr(v->guest, gpa, len);
 	if (!text)
 		return -HC_EFAULT;
-	if (!console_budget(v->guest, len))
+	if (!guest_console_budget(v->guest, len))
 		return -HC_EAGAIN;
 	v->guest->console_bytes += len;
 	console_write(v, text, len);

@@ -20,7 +20,12 @@ svm_enter:
 	vmload
 	LOAD_GUEST_GPRS rdi
 	mov rdi, [rdi + GR_RDI]
+	; APM 15.21.1: with V_INTR_MASKING, physical interrupts reach the host
+	; (INTR intercept) only if the host's IF was set at VMRUN. GIF=0 holds
+	; them back until then and again after the exit.
+	sti
 	vmrun                 ; back here at #VMEXIT with host RSP and RAX
+	cli
 	push rdi
 	mov rdi, [rsp + 8]
 	SAVE_GUEST_GPRS rdi

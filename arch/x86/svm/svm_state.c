@@ -60,6 +60,10 @@ void svm_load_state(struct vcpu *v, const struct vcpu_state *s)
 	vmcb->dr6 = 0xffff0ff0;
 	vmcb->interrupt_shadow = 0;
 	vmcb->eventinj = 0;
+	vmcb->tsc_offset = 0;
+	/* VMLOAD/VMSAVE state: a new start begins from reset values. */
+	vmcb->star = vmcb->lstar = vmcb->cstar = vmcb->sfmask = vmcb->kernel_gs_base = 0;
+	vmcb->sysenter_cs = vmcb->sysenter_esp = vmcb->sysenter_eip = 0;
 }
 
 uint64_t svm_reg_read(struct vcpu *v, enum vreg r)

@@ -108,12 +108,14 @@
 #define PROC2_INVPCID       (1u << 12)
 #define PROC2_XSAVES        (1u << 20)
 /* VM-exit controls */
+#define EXIT_SAVE_DEBUG     (1u << 2)
 #define EXIT_HOST_64        (1u << 9)
 #define EXIT_SAVE_PAT       (1u << 18)
 #define EXIT_LOAD_PAT       (1u << 19)
 #define EXIT_SAVE_EFER      (1u << 20)
 #define EXIT_LOAD_EFER      (1u << 21)
 /* VM-entry controls */
+#define ENTRY_LOAD_DEBUG    (1u << 2)
 #define ENTRY_IA32E_GUEST   (1u << 9)
 #define ENTRY_LOAD_PAT      (1u << 14)
 #define ENTRY_LOAD_EFER     (1u << 15)

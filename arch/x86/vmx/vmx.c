@@ -70,6 +70,7 @@ int vmx_probe(void)
 	vmx_caps.vmcs_revision = basic & 0x7fffffff;
 	vmx_caps.true_ctls = basic & BASIC_TRUE_CTLS;
 	vmx_caps.ept_1g = ept & EPT_1G;
+	vmx_caps.invept_single = ept & (1ull << 25); /* SDM A.10 */
 	vmx_caps.cr0_fixed0 = rdmsr(MSR_VMX_CR0_FIXED0);
 	vmx_caps.cr0_fixed1 = rdmsr(MSR_VMX_CR0_FIXED1);
 	vmx_caps.cr4_fixed0 = rdmsr(MSR_VMX_CR4_FIXED0);

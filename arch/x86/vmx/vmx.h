@@ -11,6 +11,7 @@ struct vmx_caps {
 	uint32_t vmcs_revision;
 	bool true_ctls;
 	bool ept_1g;
+	bool invept_single;
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 };
 extern struct vmx_caps vmx_caps;

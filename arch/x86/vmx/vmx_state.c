@@ -77,6 +77,13 @@ void vmx_load_state(struct vcpu *v, const struct vcpu_state *s)
 	vmwrite(VMCS_ENTRY_INTR_INFO, 0);
 	/* SDM 25.4.2: activity state 3 = wait-for-SIPI */
 	vmwrite(VMCS_GUEST_ACTIVITY, s->activity == WAIT_FOR_SIPI ? 3 : 0);
+	vmwrite(VMCS_TSC_OFFSET, 0);
+	/* The SYSCALL MSRs and KERNEL_GS_BASE are not in the VMCS: the guest
+	 * uses this CPU's own (passed through, unused by the host). A new start
+	 * must not see what the previous guest on this CPU left there. */
+	static const uint32_t cpu_msrs[] = { 0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084, 0xc0000102 };
+	for (unsigned i = 0; i < sizeof cpu_msrs / sizeof cpu_msrs[0]; i++)
+		wrmsr(cpu_msrs[i], 0);
 }
 
 static const uint32_t plain_field[VREG_COUNT] = {

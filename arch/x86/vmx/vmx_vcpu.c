@@ -60,10 +60,11 @@ static int setup_controls(struct vmx_vcpu *x)
 			PROC2_WBINVD_EXITING, PROC2_RDTSCP | PROC2_INVPCID | PROC2_XSAVES, &proc2,
 			"secondary") ||
 	    adjust_ctls(cap_msr(MSR_VMX_EXIT_CTLS, MSR_VMX_TRUE_EXIT),
-			EXIT_HOST_64 | EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_EFER | EXIT_LOAD_EFER,
+			EXIT_HOST_64 | EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
+			EXIT_SAVE_DEBUG,
 			0, &exit, "exit") ||
 	    adjust_ctls(cap_msr(MSR_VMX_ENTRY_CTLS, MSR_VMX_TRUE_ENTRY),
-			ENTRY_LOAD_PAT | ENTRY_LOAD_EFER, 0, &x->entry_ctls, "entry"))
+			ENTRY_LOAD_PAT | ENTRY_LOAD_EFER | ENTRY_LOAD_DEBUG, 0, &x->entry_ctls, "entry"))
 		return -1;
 	vmwrite(VMCS_PIN_CTLS, pin);
 	vmwrite(VMCS_PROC_CTLS, proc);
@@ -149,6 +150,8 @@ static void setup_static_guest_fields(struct vmx_vcpu *x, struct vcpu *v)
 	vmwrite(VMCS_CR4_MASK, vmx_caps.cr4_fixed0 | ~vmx_caps.cr4_fixed1);
 }
 
+static void vmx_npt_flush(struct vcpu *v);
+
 static int vmx_vcpu_create(struct vcpu *v)
 {
 	struct vmx_vcpu *x = (struct vmx_vcpu *)frames_alloc(1, PAGE_SIZE, 0);
@@ -166,6 +169,7 @@ static int vmx_vcpu_create(struct vcpu *v)
 	if (vmcs_load(x) || setup_controls(x))
 		return -1;
 	setup_static_guest_fields(x, v);
+	vmx_npt_flush(v);
 	return 0;
 }
 
@@ -174,6 +178,7 @@ static void vmx_vcpu_destroy(struct vcpu *v)
 	struct vmx_vcpu *x = v->hw;
 	if (!x)
 		return;
+	vmx_npt_flush(v); /* the tables are about to be freed and reused */
 	if (x->vmcs) {
 		__asm__ volatile("vmclear %0" : : "m"(x->vmcs) : "cc", "memory");
 		if (this_cpu()->current_vmcs == x->vmcs)
@@ -206,10 +211,13 @@ static void vmx_msr_passthrough(struct vcpu *v, uint32_t msr, bool read, bool wr
 		bm[2048 + half + bit / 8] &= ~(1u << (bit % 8));
 }
 
+/* SDM 29.4.3.4: cached guest-physical translations are tagged by the EPTP
+ * alone; a root frame reused by another guest must not find old entries. */
 static void vmx_npt_flush(struct vcpu *v)
 {
 	struct { uint64_t eptp, zero; } desc = { v->npt_root | EPTP_WB_4LEVEL, 0 };
-	__asm__ volatile("invept %0, %1" : : "m"(desc), "r"(1ull) : "cc", "memory");
+	uint64_t type = vmx_caps.invept_single ? 1 : 2; /* single-context, else all */
+	__asm__ volatile("invept %0, %1" : : "m"(desc), "r"(type) : "cc", "memory");
 }
 
 static void vmx_vcpu_run(struct vcpu *v, struct vm_exit *e)
@@ -228,8 +236,11 @@ static void vmx_vcpu_run(struct vcpu *v, struct vm_exit *e)
 		e->raw = r == 1 ? 0 : vmread(VMCS_INSN_ERROR);
 		return;
 	}
-	v->launched = true;
 	vmx_decode_exit(v, e);
+	if (!(e->raw & (1u << 31)))
+		v->launched = true; /* an entry that failed late leaves the VMCS clear */
+	if (e->kind == EXIT_NMI)
+		__asm__ volatile("int $2"); /* SDM 27.2.2: the exit consumed it; the host's it is */
 }
 
 static bool vmx_npt_has_1g(void) { return vmx_caps.ept_1g; } /* SDM A.10 bit 17 */
