@@ -69,6 +69,12 @@ int guest_protect(struct guest *g, uint64_t gpa, uint64_t size, unsigned flags)
 {
 	if (!guest_ram_ptr(g, gpa, size))
 		return -1;
+	if (!(flags & PT_WRITE)) {
+		if (g->ro_count == sizeof g->ro / sizeof g->ro[0])
+			return -1;
+		g->ro[g->ro_count].gpa = gpa;
+		g->ro[g->ro_count++].size = size;
+	}
 	return pt_map(&g->npt, gpa, g->ram_hpa + (gpa - g->ram_gpa), size, flags);
 }
 
@@ -135,4 +141,13 @@ bool guest_console_budget(struct guest *g, uint64_t len)
 	if (first_drop)
 		log_warn("tessera: guest %s: console output throttled", g->name);
 	return ok;
+}
+
+void *guest_ram_ptr_writable(const struct guest *g, uint64_t gpa, uint64_t len)
+{
+	void *p = guest_ram_ptr(g, gpa, len);
+	for (unsigned i = 0; p && i < g->ro_count; i++)
+		if (gpa < g->ro[i].gpa + g->ro[i].size && gpa + len > g->ro[i].gpa)
+			return NULL;
+	return p;
 }

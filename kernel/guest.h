@@ -47,6 +47,8 @@ struct guest {
 	uint64_t heartbeats;         /* HC_HEARTBEAT calls                       */
 	uint32_t restarts;           /* times its owner restarted it             */
 	void *owner;                 /* the partition, or NULL (payload harness) */
+	struct { uint64_t gpa, size; } ro[4]; /* read-only RAM (guest_protect) */
+	unsigned ro_count;
 };
 
 /* May the guest put len more bytes on the shared console now? Takes them
@@ -77,5 +79,8 @@ const struct mmio_region *guest_mmio_find(const struct guest *g, uint64_t gpa);
 /* Host pointer to [gpa, gpa+len) if that lies wholly inside the guest's RAM,
  * else NULL. The only way hypervisor code touches guest memory. */
 void *guest_ram_ptr(const struct guest *g, uint64_t gpa, uint64_t len);
+/* The same for writes made on the guest's behalf (emulated string I/O and
+ * MOVS, hypercall results): NULL where the guest itself could not write. */
+void *guest_ram_ptr_writable(const struct guest *g, uint64_t gpa, uint64_t len);
 
 #endif

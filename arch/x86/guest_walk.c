@@ -17,13 +17,14 @@ struct walk_mode {
 	uint8_t levels, width;     /* entry width in bytes */
 	uint8_t shift[4];
 	uint16_t mask[4];
-	uint8_t large_min_shift;   /* PS honoured at this shift and above (0: never) */
+	uint8_t large_min_shift;   /* PS honoured from this shift ... (0: never) */
+	uint8_t large_max_shift;   /* ... up to this one (PML4 entries have no PS) */
 };
 
-static const struct walk_mode mode_long = { 4, 8, { 39, 30, 21, 12 }, { 511, 511, 511, 511 }, 21 };
-static const struct walk_mode mode_pae = { 3, 8, { 30, 21, 12 }, { 3, 511, 511 }, 21 };
-static const struct walk_mode mode_32 = { 2, 4, { 22, 12 }, { 1023, 1023 }, 22 };
-static const struct walk_mode mode_32_nopse = { 2, 4, { 22, 12 }, { 1023, 1023 }, 0 };
+static const struct walk_mode mode_long = { 4, 8, { 39, 30, 21, 12 }, { 511, 511, 511, 511 }, 21, 30 };
+static const struct walk_mode mode_pae = { 3, 8, { 30, 21, 12 }, { 3, 511, 511 }, 21, 21 };
+static const struct walk_mode mode_32 = { 2, 4, { 22, 12 }, { 1023, 1023 }, 22, 22 };
+static const struct walk_mode mode_32_nopse = { 2, 4, { 22, 12 }, { 1023, 1023 }, 0, 0 };
 
 static int read_entry(struct vcpu *v, uint64_t gpa, unsigned width, uint64_t *entry)
 {
@@ -46,7 +47,7 @@ static int walk(struct vcpu *v, uint64_t linear, uint64_t table, const struct wa
 			return -1;
 		bool leaf_level = i + 1 == m->levels;
 		bool large = !leaf_level && m->large_min_shift && m->shift[i] >= m->large_min_shift &&
-			     (entry & PTE_PS) && !(m == &mode_pae && i == 0);
+			     m->shift[i] <= m->large_max_shift && (entry & PTE_PS);
 		if (large) {
 			*gpa = (entry & addr_mask & ~(size - 1)) | (linear & (size - 1));
 			return 0;
@@ -80,7 +81,10 @@ static int copy_linear(struct vcpu *v, uint64_t linear, uint8_t *buf, unsigned l
 			chunk = len;
 		uint64_t gpa;
 		uint8_t *p;
-		if (guest_translate(v, linear, &gpa) || !(p = guest_ram_ptr(v->guest, gpa, chunk)))
+		if (guest_translate(v, linear, &gpa))
+			return -1;
+		p = write ? guest_ram_ptr_writable(v->guest, gpa, chunk) : guest_ram_ptr(v->guest, gpa, chunk);
+		if (!p)
 			return -1;
 		if (write)
 			memcpy(p, buf, chunk);

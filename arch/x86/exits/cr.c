@@ -97,7 +97,7 @@ static int decode_mov_to_cr(struct vcpu *v, struct vm_exit *d)
 enum exit_result exit_cr_write(struct vcpu *v, const struct vm_exit *exit)
 {
 	struct vm_exit decoded = *exit, *e = &decoded;
-	if (e->cr.gpr < 0 && decode_mov_to_cr(v, e)) {
+	if ((e->cr.gpr < 0 || !e->insn_len) && decode_mov_to_cr(v, e)) {
 		vcpu_stop(v, exit, "control-register write the hypervisor cannot decode");
 		return EXIT_RESUME;
 	}

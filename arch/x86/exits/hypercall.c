@@ -52,7 +52,7 @@ static int64_t hc_partition_info(struct vcpu *v, uint64_t gpa, uint64_t size)
 	struct hc_partition_info info;
 	if (size < sizeof info)
 		return -HC_EINVAL;
-	struct hc_partition_info *out = guest_ram_ptr(v->guest, gpa, sizeof info);
+	struct hc_partition_info *out = guest_ram_ptr_writable(v->guest, gpa, sizeof info);
 	if (!out)
 		return -HC_EFAULT;
 	memset(&info, 0, sizeof info);

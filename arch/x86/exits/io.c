@@ -39,6 +39,10 @@ static uint64_t addr_mask(uint8_t addr_size)
  * and in the flat protected-mode guests we run). */
 static enum exit_result string_io(struct vcpu *v, const struct vm_exit *e)
 {
+	if (e->io.addr_size != 2 && e->io.addr_size != 4 && e->io.addr_size != 8) {
+		vcpu_stop(v, e, "string I/O with an address size the hypervisor cannot tell");
+		return EXIT_RESUME;
+	}
 	uint64_t mask = addr_mask(e->io.addr_size);
 	uint64_t *ptr = e->io.in ? &v->regs.rdi : &v->regs.rsi;
 	uint64_t count = e->io.rep ? v->regs.rcx & mask : 1;
@@ -58,7 +62,7 @@ static enum exit_result string_io(struct vcpu *v, const struct vm_exit *e)
 		v->regs.rcx = (v->regs.rcx & ~mask) | count;
 	return count ? EXIT_RESUME : EXIT_ADVANCE;
 fault:
-	vcpu_stop(v, e, "string I/O on memory outside the guest's RAM");
+	vcpu_stop(v, e, "string I/O on guest memory it cannot access (outside its RAM, or read-only)");
 	return EXIT_RESUME;
 device:
 	vcpu_stop(v, e, "device model failed on port 0x%x", e->io.port);

@@ -108,6 +108,8 @@ void svm_reg_write(struct vcpu *v, enum vreg r, uint64_t value)
  * int), EV bit 11, V bit 31, error code in 63:32. */
 void svm_inject(struct vcpu *v, const struct vevent *e)
 {
+	if (vmcb_of(v)->eventinj & (1ull << 31))
+		return; /* an event being re-delivered goes first (svm_exit.c) */
 	uint64_t ev = e->vector | ((uint64_t)e->type << 8) | (1ull << 31);
 	if (e->has_error)
 		ev |= (1ull << 11) | ((uint64_t)e->error << 32);

@@ -47,7 +47,8 @@ static void decode_io(struct vm_exit *e)
 	e->io.string = e->qual & 16;
 	e->io.rep = e->qual & 32;
 	e->io.port = (uint16_t)(e->qual >> 16);
-	e->io.addr_size = e->io.string ? 2 << ((vmread(0x440e) >> 7) & 7) : 0;
+	unsigned code = (vmread(0x440e) >> 7) & 7; /* 0: 16-bit, 1: 32-bit, 2: 64-bit */
+	e->io.addr_size = e->io.string && code <= 2 ? (uint8_t)(2 << code) : 0;
 }
 
 static void decode_cr(struct vm_exit *e)

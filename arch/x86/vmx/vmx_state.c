@@ -141,6 +141,10 @@ void vmx_reg_write(struct vcpu *v, enum vreg r, uint64_t value)
 void vmx_inject(struct vcpu *v, const struct vevent *e)
 {
 	(void)v;
+	/* An exit during event delivery re-queued that event (vmx_exit.c); it
+	 * goes first: the new one would arise again after it, if still due. */
+	if (vmread(VMCS_ENTRY_INTR_INFO) & (1u << 31))
+		return;
 	uint32_t info = e->vector | ((uint32_t)e->type << 8) | (1u << 31);
 	if (e->has_error) {
 		info |= 1u << 11;
