@@ -70,7 +70,12 @@ static void apply_globals(const struct boot_info *bi)
 	char v[8];
 	if (!cmdline_get(bi->cmdline, "loglevel", v, sizeof v))
 		log_set_level((enum log_level)cfg.log_level);
-	if (!cmdline_get(bi->cmdline, "console", v, sizeof v) && cfg.console_port != uart_port())
+	if (cmdline_get(bi->cmdline, "console", v, sizeof v) || cfg.console_port == uart_port())
+		return;
+	if (cfg.console_port < 0x100 || cfg.console_port > 0xfff8) /* the PC's own chips live below */
+		log_warn("tessera: config console port 0x%x not used: it must be 0x100..0xfff8",
+			 cfg.console_port);
+	else
 		uart_init((uint16_t)cfg.console_port);
 }
 

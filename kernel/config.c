@@ -1077,32 +1077,41 @@ static struct cfg_pos pos_of(const struct val *v)
 
 /* Global keys. */
 
-static bool set_g_console(struct parser *p, const struct key_def *k, const struct val *v)
+/* A key that takes a number in range or one of its names: *num gets the
+ * number, or *index the name's position (the other is -1). */
+static bool int_or_name(struct parser *p, const struct key_def *k, const struct val *v,
+			int64_t *num, int *index)
 {
+	*num = -1;
+	*index = -1;
 	if (v->kind == VK_INT) {
 		if (!int_in_range(p, k, v))
 			return false;
-		p->cfg->console_port = (uint32_t)v->num;
+		*num = v->num;
 		return true;
 	}
-	int i = enum_value(p, k, v);
-	if (i >= 0)
-		p->cfg->console_port = com_ports[i];
-	return i >= 0;
+	*index = enum_value(p, k, v);
+	return *index >= 0;
+}
+
+static bool set_g_console(struct parser *p, const struct key_def *k, const struct val *v)
+{
+	int64_t num;
+	int i;
+	if (!int_or_name(p, k, v, &num, &i))
+		return false;
+	p->cfg->console_port = i >= 0 ? com_ports[i] : (uint32_t)num;
+	return true;
 }
 
 static bool set_g_log_level(struct parser *p, const struct key_def *k, const struct val *v)
 {
-	if (v->kind == VK_INT) {
-		if (!int_in_range(p, k, v))
-			return false;
-		p->cfg->log_level = (int)v->num;
-		return true;
-	}
-	int i = enum_value(p, k, v);
-	if (i >= 0)
-		p->cfg->log_level = i;
-	return i >= 0;
+	int64_t num;
+	int i;
+	if (!int_or_name(p, k, v, &num, &i))
+		return false;
+	p->cfg->log_level = i >= 0 ? i : (int)num;
+	return true;
 }
 
 static bool set_g_on_fault(struct parser *p, const struct key_def *k, const struct val *v)
