@@ -107,8 +107,14 @@ enum exit_result exit_cr_write(struct vcpu *v, const struct vm_exit *exit)
 		virt->reg_write(v, VREG_RIP, virt->reg_read(v, VREG_RIP) + e->insn_len);
 		return EXIT_RESUME;
 	} else if (e->cr.cr == 4 && !check_cr4(v, value)) {
+		/* SDM 4.10.4.1: changing PSE, PGE, PAE, PCIDE, SMEP, SMAP or PKE
+		 * flushes the TLB; other CR4 bits do not. */
+		uint64_t paging_bits = (1u << 4) | (1u << 5) | (1u << 7) | (1u << 17) | (1u << 20) |
+				       (1u << 21) | (1u << 22);
+		bool flush = (value ^ virt->reg_read(v, VREG_CR4)) & paging_bits;
 		virt->reg_write(v, VREG_CR4, value);
-		virt->npt_flush(v); /* a CR4 paging-bit change flushes the TLB (SDM 4.10.4.1) */
+		if (flush)
+			virt->npt_flush(v);
 		virt->reg_write(v, VREG_RIP, virt->reg_read(v, VREG_RIP) + e->insn_len);
 		return EXIT_RESUME;
 	} else if (e->cr.cr == 0 || e->cr.cr == 4) {

@@ -37,9 +37,10 @@ enum exit_result exit_exception(struct vcpu *v, const struct vm_exit *e)
 		return EXIT_RESUME;
 	}
 	/* #DB and #AC are intercepted only to stop endless delivery loops:
-	 * give them to the guest as they were. */
+	 * give them to the guest as they were. ICEBP's #DB is a trap: the
+	 * guest sees it after the instruction (SDM Vol. 3A 6.15, Interrupt 1). */
 	vcpu_inject_exception(v, e->exc.vector, e->exc.vector == EXC_AC, e->exc.error);
-	return EXIT_RESUME;
+	return e->exc.trap ? EXIT_ADVANCE : EXIT_RESUME;
 }
 
 enum exit_result exit_triple_fault(struct vcpu *v, const struct vm_exit *e)

@@ -24,7 +24,7 @@ static const struct svm_exit_desc table[0x90] = {
 	[VMEXIT_VMRUN] = { EXIT_VMINSN, 3 },       [VMEXIT_VMMCALL] = { EXIT_HYPERCALL, 3 },
 	[0x082] = { EXIT_VMINSN, 3 },              [0x083] = { EXIT_VMINSN, 3 }, /* VMLOAD, VMSAVE */
 	[0x084] = { EXIT_VMINSN, 3 },              [0x085] = { EXIT_VMINSN, 3 }, /* STGI, CLGI */
-	[VMEXIT_SKINIT] = { EXIT_VMINSN, 3 },      [VMEXIT_ICEBP] = { EXIT_VMINSN, 1 },
+	[VMEXIT_SKINIT] = { EXIT_VMINSN, 3 },      [VMEXIT_ICEBP] = { EXIT_EXCEPTION, 1 },
 	[VMEXIT_WBINVD] = { EXIT_WBINVD, 2 },      [VMEXIT_MONITOR] = { EXIT_MONITOR, 3 },
 	[VMEXIT_MWAIT] = { EXIT_MWAIT, 3 },        [VMEXIT_MWAIT_COND] = { EXIT_MWAIT, 3 },
 	[VMEXIT_XSETBV] = { EXIT_XSETBV, 3 },
@@ -101,6 +101,10 @@ void svm_decode_exit(struct vcpu *v, struct vm_exit *e)
 		e->exc.error = (uint32_t)vmcb->exitinfo1;
 	} else {
 		decode_by_table(vmcb, e);
+		if (code == VMEXIT_ICEBP) { /* INT1: a #DB trap after the instruction */
+			e->exc.vector = EXC_DB;
+			e->exc.trap = true;
+		}
 	}
 	requeue_exitintinfo(vmcb);
 }

@@ -31,6 +31,7 @@ static void decode_exception(struct vm_exit *e)
 		return;
 	}
 	e->kind = EXIT_EXCEPTION;
+	e->exc.trap = ((info >> 8) & 7) == 5; /* privileged software exception: ICEBP */
 	e->exc.vector = info & 0xff;
 	e->exc.has_error = info & (1u << 11);
 	if (e->exc.has_error)

@@ -88,7 +88,9 @@ struct vm_exit {
 		struct { uint32_t msr; } msr;
 		struct { uint64_t gpa, gva; bool read, write, fetch, gva_valid; } npf;
 		struct { uint8_t cr; int gpr; } cr;            /* MOV to CRn from gpr     */
-		struct { uint8_t vector; bool has_error; uint32_t error; } exc;
+		/* trap: raised by an instruction (ICEBP/INT1) that must be skipped,
+		 * insn_len long, before the exception is given to the guest. */
+		struct { uint8_t vector; bool has_error, trap; uint32_t error; } exc;
 		struct { uint8_t vector; } sipi;
 		struct { const char *why; } fail;
 	};
