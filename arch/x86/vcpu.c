@@ -137,7 +137,7 @@ static void handle(struct vcpu *v, const struct vm_exit *e)
 			vcpu_stop(v, e, "instruction length unknown");
 			return;
 		}
-		virt->reg_write(v, VREG_RIP, virt->reg_read(v, VREG_RIP) + e->insn_len);
+		virt->advance_rip(v, e->insn_len);
 	}
 }
 

@@ -104,7 +104,7 @@ enum exit_result exit_cr_write(struct vcpu *v, const struct vm_exit *exit)
 	uint64_t value = e->cr.gpr == 4 ? virt->reg_read(v, VREG_RSP) : *vcpu_gpr(v, (unsigned)e->cr.gpr);
 	if (e->cr.cr == 0 && !check_cr0(v, value)) {
 		set_guest_cr0(v, value);
-		virt->reg_write(v, VREG_RIP, virt->reg_read(v, VREG_RIP) + e->insn_len);
+		virt->advance_rip(v, e->insn_len);
 		return EXIT_RESUME;
 	} else if (e->cr.cr == 4 && !check_cr4(v, value)) {
 		/* SDM 4.10.4.1: changing PSE, PGE, PAE, PCIDE, SMEP, SMAP or PKE
@@ -115,7 +115,7 @@ enum exit_result exit_cr_write(struct vcpu *v, const struct vm_exit *exit)
 		virt->reg_write(v, VREG_CR4, value);
 		if (flush)
 			virt->npt_flush(v);
-		virt->reg_write(v, VREG_RIP, virt->reg_read(v, VREG_RIP) + e->insn_len);
+		virt->advance_rip(v, e->insn_len);
 		return EXIT_RESUME;
 	} else if (e->cr.cr == 0 || e->cr.cr == 4) {
 		vcpu_inject_gp(v);

@@ -180,7 +180,7 @@ static enum exit_result emulate(struct vcpu *v, const struct vm_exit *e)
 		return EXIT_RESUME;
 	}
 	if (done)
-		virt->reg_write(v, VREG_RIP, virt->reg_read(v, VREG_RIP) + c.in.length);
+		virt->advance_rip(v, c.in.length);
 	return EXIT_RESUME;
 }
 

@@ -104,6 +104,14 @@ void svm_reg_write(struct vcpu *v, enum vreg r, uint64_t value)
 	}
 }
 
+/* APM 15.21.5: the interrupt shadow ends with the instruction after it. */
+void svm_advance_rip(struct vcpu *v, unsigned len)
+{
+	struct vmcb *vmcb = vmcb_of(v);
+	vmcb->rip += len;
+	vmcb->interrupt_shadow = 0;
+}
+
 /* APM 15.20: EVENTINJ = vector, type (0 INTR, 2 NMI, 3 exception, 4 soft
  * int), EV bit 11, V bit 31, error code in 63:32. */
 void svm_inject(struct vcpu *v, const struct vevent *e)

@@ -141,6 +141,7 @@ const struct virt_ops svm_ops = {
 	.vcpu_destroy = svm_vcpu_destroy,
 	.vcpu_load_state = svm_load_state,
 	.vcpu_run = svm_vcpu_run,
+	.advance_rip = svm_advance_rip,
 	.reg_read = svm_reg_read,
 	.reg_write = svm_reg_write,
 	.segment_read = svm_segment_read,

@@ -137,6 +137,17 @@ void vmx_reg_write(struct vcpu *v, enum vreg r, uint64_t value)
 	}
 }
 
+/* SDM 25.4.2: interruptibility bits 0 (blocking by STI) and 1 (by MOV SS)
+ * end with the instruction that follows them, here the emulated one. */
+void vmx_advance_rip(struct vcpu *v, unsigned len)
+{
+	(void)v;
+	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + len);
+	uint64_t intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
+	if (intr & 3)
+		vmwrite(VMCS_GUEST_INTERRUPTIBILITY, intr & ~3ull);
+}
+
 /* SDM 25.8.3 VM-entry interruption-information field */
 void vmx_inject(struct vcpu *v, const struct vevent *e)
 {

@@ -256,6 +256,7 @@ const struct virt_ops vmx_ops = {
 	.vcpu_destroy = vmx_vcpu_destroy,
 	.vcpu_load_state = vmx_load_state,
 	.vcpu_run = vmx_vcpu_run,
+	.advance_rip = vmx_advance_rip,
 	.reg_read = vmx_reg_read,
 	.reg_write = vmx_reg_write,
 	.segment_read = vmx_segment_read,

@@ -39,6 +39,11 @@ struct virt_ops {
 	 * decoded into *exit. v->regs holds the guest's general registers. */
 	void (*vcpu_run)(struct vcpu *v, struct vm_exit *exit);
 
+	/* The exiting instruction completed (emulated): RIP moves past it and
+	 * an STI/MOV-SS interrupt shadow ends, as after the real instruction
+	 * (SDM Vol. 3A 26.3.1.5, APM 15.21.5). */
+	void (*advance_rip)(struct vcpu *v, unsigned len);
+
 	/* Registers that live in the control block. */
 	uint64_t (*reg_read)(struct vcpu *v, enum vreg r);
 	void (*reg_write)(struct vcpu *v, enum vreg r, uint64_t value);
