@@ -84,3 +84,18 @@ void boot_cmdline_from_text(char *out, size_t size, const char *text, uint64_t l
 		out[n] = (text[n] == '\n' || text[n] == '\r' || text[n] == '\t') ? ' ' : text[n];
 	out[n] = 0;
 }
+
+static bool same_name(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
+const struct boot_file *boot_find_file(const struct boot_info *bi, const char *name)
+{
+	for (uint32_t i = 0; i < bi->file_count && i < BOOT_MAX_FILES; i++)
+		if (same_name(bi->files[i].name, name))
+			return &bi->files[i];
+	return 0;
+}

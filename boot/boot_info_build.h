@@ -24,4 +24,7 @@ void boot_strip_program_name(char *cmd);
  * blanks, NUL-terminated within size. */
 void boot_cmdline_from_text(char *out, size_t size, const char *text, uint64_t len);
 
+/* The file the boot stage loaded under this name, or NULL. */
+const struct boot_file *boot_find_file(const struct boot_info *bi, const char *name);
+
 #endif

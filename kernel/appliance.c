@@ -1,5 +1,6 @@
 #include "appliance.h"
 
+#include <boot/boot_info_build.h>
 #include <drivers/uart16550.h>
 
 #include "cmdline.h"
@@ -32,14 +33,6 @@ void appliance_path(const char *config_name, const char *rel, char *out, size_t 
 	strlcpy(out + dir, rel, size - dir);
 }
 
-static const struct boot_file *find_file(const struct boot_info *bi, const char *name)
-{
-	for (uint32_t i = 0; i < bi->file_count; i++)
-		if (!strcmp(bi->files[i].name, name))
-			return &bi->files[i];
-	return NULL;
-}
-
 struct exists_ctx { const struct boot_info *bi; const char *config_name; };
 
 static bool file_loaded(void *ctx, const char *path)
@@ -47,7 +40,7 @@ static bool file_loaded(void *ctx, const char *path)
 	struct exists_ctx *c = ctx;
 	char full[BOOT_CMDLINE_MAX];
 	appliance_path(c->config_name, path, full, sizeof full);
-	return find_file(c->bi, full) != NULL;
+	return boot_find_file(c->bi, full) != NULL;
 }
 
 static void report(const struct cfg_error *errs, int n)
@@ -84,7 +77,7 @@ void appliance_start(const struct boot_info *bi)
 	static struct cfg_error errs[MAX_REPORTED_ERRORS];
 	char name[64];
 	appliance_config_name(bi->cmdline, name, sizeof name);
-	const struct boot_file *f = find_file(bi, name);
+	const struct boot_file *f = boot_find_file(bi, name);
 	if (!f) {
 		log_info("tessera: no config file %s: no partitions to start", name);
 		return;

@@ -1,6 +1,7 @@
 #include "partition.h"
 
 #include <arch/vcpu.h>
+#include <boot/boot_info_build.h>
 #include <kernel/vdev/com.h>
 #include <kernel/vdev/reset.h>
 
@@ -50,14 +51,6 @@ static void set_state(struct partition *p, enum part_state s)
 	log_info("tessera: partition %s state %s", p->cfg->name, state_names[s]);
 }
 
-static const struct boot_file *find_file(const struct boot_info *bi, const char *name)
-{
-	for (uint32_t i = 0; i < bi->file_count; i++)
-		if (!strcmp(bi->files[i].name, name))
-			return &bi->files[i];
-	return NULL;
-}
-
 /* The image goes to its load address every start: RAM is zeroed first, so
  * a restart is a cold boot from the copy the hypervisor keeps. */
 static int load_image(struct partition *p)
@@ -97,7 +90,7 @@ static int create(struct partition *p, const struct cfg_partition *c, const stru
 		return -1;
 	}
 	appliance_path(config_name, c->image, path, sizeof path);
-	p->image = find_file(bi, path);
+	p->image = boot_find_file(bi, path);
 	if (!p->image) {
 		log_err("tessera: partition %s: image %s was not loaded from the boot volume", c->name, c->image);
 		return -1;

@@ -7,12 +7,6 @@
 #include <kernel/guest.h>
 #include <kernel/log.h>
 
-struct vcpu *vcpu_create(struct guest *g, unsigned id);
-void vcpu_destroy(struct vcpu *v);
-void vcpu_run(struct vcpu *v);
-void vcpu_print_stats(const struct vcpu *v);
-void vcpu_reset_xcr0(struct vcpu *v);
-
 #define RAW_STACK_STRIDE 0x4000ull /* per-vCPU stacks below GUEST_BOOT_STACK */
 
 int arch_guest_create(struct guest *g, const char *name, uint64_t gpa, uint64_t size)

@@ -8,6 +8,7 @@
  * reports its status; one that misbehaves is stopped, and the next one runs.
  */
 #include <arch/cpu.h>
+#include <boot/boot_info_build.h>
 #include <arch/guest_boot.h>
 #include <arch/virt.h>
 #include <kernel/arch.h>
@@ -24,11 +25,6 @@
 #define PAYLOAD_ROM  0xe0000ull
 #define PAYLOAD_ROM_SIZE 0x10000ull
 
-void vcpu_run(struct vcpu *v);
-void vcpu_print_stats(const struct vcpu *v);
-struct vcpu *vcpu_create(struct guest *g, unsigned id);
-void vcpu_destroy(struct vcpu *v);
-void vcpu_reset_xcr0(struct vcpu *v);
 
 static struct guest payload_guest;
 static struct testdev payload_testdev;
@@ -99,14 +95,6 @@ static void run_one(const char *name, const struct boot_file *f)
 	guest_destroy(&payload_guest);
 }
 
-static const struct boot_file *find_file(const struct boot_info *bi, const char *name)
-{
-	for (uint32_t i = 0; i < bi->file_count; i++)
-		if (!strcmp(bi->files[i].name, name))
-			return &bi->files[i];
-	return NULL;
-}
-
 /* Median cost of a bare CPUID on this CPU, no hypervisor involved: the
  * reference line for make bench (the same measurement as tests/guests/bench.c). */
 static void measure_host_cpuid(void)
@@ -142,7 +130,7 @@ void arch_run_payloads(const struct boot_info *bi)
 		return;
 	measure_host_cpuid();
 	for (const char *p = list; (p = cmdline_list_next(p, name, sizeof name));) {
-		const struct boot_file *f = find_file(bi, name);
+		const struct boot_file *f = boot_find_file(bi, name);
 		if (!f)
 			log_err("tessera: payload %s: not on the boot volume", name);
 		else

@@ -12,6 +12,7 @@
 #include <kernel/log.h>
 #include <kernel/mem.h>
 #include <kernel/string.h>
+#include <kernel/time.h>
 
 _Static_assert(offsetof(struct vcpu, regs) == 0, "entry stubs take &v->regs == v");
 _Static_assert(offsetof(struct guest_regs, rdi) == 56, "vmx_entry.asm / svm_entry.asm layout");
@@ -174,11 +175,10 @@ void vcpu_run(struct vcpu *v)
 
 void vcpu_print_stats(const struct vcpu *v)
 {
-	uint64_t khz = 0;
-	extern uint64_t time_tsc_hz(void);
-	khz = time_tsc_hz() / 1000;
+	uint64_t ticks_per_us = time_tsc_hz() / 1000000;
 	log_info("tessera: guest %s vcpu %u exits: %lu entries, %lu us in guest and round trips",
-		 v->guest->name, v->id, v->stats.entries, khz ? v->stats.guest_tsc / (khz / 1000 + 1) : 0);
+		 v->guest->name, v->id, v->stats.entries,
+		 ticks_per_us ? v->stats.guest_tsc / ticks_per_us : 0);
 	for (int k = 0; k < EXIT_KIND_COUNT; k++) {
 		if (!v->stats.count[k])
 			continue;

@@ -91,3 +91,18 @@ TEST(cmdline_from_file_text)
 	boot_cmdline_from_text(out, sizeof out, "ab\0cd", 5); /* stops at a NUL */
 	CHECK_STR(out, "ab");
 }
+
+TEST(files_found_by_exact_name)
+{
+	struct boot_info *bi = fresh();
+	strcpy(bi->files[0].name, "tessera.toml");
+	strcpy(bi->files[1].name, "g/victim.bin");
+	bi->file_count = 2;
+	CHECK(boot_find_file(bi, "g/victim.bin") == &bi->files[1]);
+	CHECK(boot_find_file(bi, "tessera.toml") == &bi->files[0]);
+	CHECK(boot_find_file(bi, "g/victim") == NULL);
+	CHECK(boot_find_file(bi, "g/victim.bin2") == NULL);
+	bi->file_count = 0;
+	CHECK(boot_find_file(bi, "tessera.toml") == NULL);
+	free(bi);
+}

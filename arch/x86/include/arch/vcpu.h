@@ -125,4 +125,14 @@ struct vcpu {
 	uint64_t tsc_exit;           /* host TSC at the last exit                */
 };
 
+struct guest;
+
+/* The vCPU loop (arch/x86/vcpu.c). vcpu_create runs on the CPU that will
+ * run the vCPU; the caller has set g->vcpu_count. */
+struct vcpu *vcpu_create(struct guest *g, unsigned id);
+void vcpu_destroy(struct vcpu *v);
+void vcpu_run(struct vcpu *v);
+void vcpu_print_stats(const struct vcpu *v);
+void vcpu_reset_xcr0(struct vcpu *v);
+
 #endif
