@@ -100,7 +100,25 @@ $(BUILD)/guests/%.bin: tests/guests/%.asm | $(SETUP)
 	@echo "  GUEST   $<"
 	@$(NASM) -f bin $< -o $@
 
-payloads: $(GUEST_BIN)
+# The Multiboot test kernel: a 32-bit ELF that goes to long mode itself.
+MBKERNEL := $(BUILD)/guests/multiboot/mbkernel.elf
+$(BUILD)/guests/multiboot/mbkernel.o: tests/guests/multiboot/mbkernel.asm | $(SETUP)
+	@mkdir -p $(dir $@)
+	@echo "  GUEST   $<"
+	@$(NASM) -f elf32 -o $@ $<
+$(MBKERNEL): $(BUILD)/guests/multiboot/mbkernel.o tests/guests/multiboot/mbkernel.ld
+	@$(LD) -m elf_i386 -nostdlib -static -z noexecstack -z max-page-size=0x1000 \
+		--no-warn-rwx-segments -T tests/guests/multiboot/mbkernel.ld -o $@ $<
+
+payloads: $(GUEST_BIN) $(MBKERNEL)
+
+# The demo Linux guest: Debian's stock kernel and a busybox initramfs,
+# fetched as Debian packages (never installed on this machine).
+DEMO := $(BUILD)/demo/bzImage $(BUILD)/demo/initramfs.cpio.gz
+$(DEMO) &: scripts/fetch-demo-guest.sh scripts/mkinitramfs.py tests/linux/init tests/linux/profile \
+		tests/linux/memscan tests/linux/memfill | $(SETUP)
+	scripts/fetch-demo-guest.sh
+demo: $(DEMO)
 
 # The configuration checker (docs/config.md): the hypervisor's own parser,
 # built for the host.
@@ -116,8 +134,8 @@ check-tool: $(BUILD)/tessera-check
 esp: $(BUILD)/tessera.efi
 	@scripts/mkesp.sh $(BUILD)/esp $(BUILD)/tessera.efi
 
-run: esp | $(SETUP)
-	scripts/run-qemu.sh $(BUILD)/esp
+run: $(BUILD)/tessera.efi payloads $(DEMO) | $(SETUP)
+	scripts/run-demo.sh
 
 fuzz: | $(SETUP)
 	bash tests/fuzz/run.sh $(or $(SECONDS),120)
@@ -128,13 +146,13 @@ bench: $(BUILD)/tessera.efi payloads | $(SETUP)
 unit: $(BUILD)/tessera-check payloads | $(SETUP)
 	python3 tests/run.py --unit-only
 
-test: $(BUILD)/tessera.efi payloads $(BUILD)/tessera-check | $(SETUP)
+test: $(BUILD)/tessera.efi payloads $(BUILD)/tessera-check $(DEMO) | $(SETUP)
 	python3 tests/run.py $(if $(ONLY),--integration-only --only '$(ONLY)')
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/tessera.* $(BUILD)/unit $(BUILD)/esp* $(BUILD)/hosts $(BUILD)/guests
 
-.PHONY: all deps esp run unit test bench fuzz clean payloads
+.PHONY: all deps esp run unit test bench fuzz clean payloads demo
 -include $(KOBJ:.o=.d)
 
 # Keep payload objects and ELF files between runs (they are intermediates of the .bin rule).

@@ -12,6 +12,7 @@
 #define UART_MCR 4
 #define UART_LSR 5
 #define LSR_THRE 0x20
+#define LSR_DR   0x01
 
 static uint16_t base;
 
@@ -51,4 +52,15 @@ void uart_write(const char *s, size_t n)
 			uart_putc('\r');
 		uart_putc(s[i]);
 	}
+}
+
+/* A missing UART reads 0xff: no data then. */
+int uart_try_getc(void)
+{
+	if (!base)
+		return -1;
+	uint8_t lsr = inb(base + UART_LSR);
+	if (lsr == 0xff || !(lsr & LSR_DR))
+		return -1;
+	return inb(base + UART_THR);
 }

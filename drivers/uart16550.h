@@ -10,5 +10,7 @@
 void uart_init(uint16_t port);
 void uart_write(const char *s, size_t n);
 uint16_t uart_port(void);
+/* A received byte, or -1 when none is waiting (never blocks). */
+int uart_try_getc(void);
 
 #endif

@@ -80,13 +80,14 @@
  *         works; setting it would stop Linux using MSI for future devices.
  *   bit 4 PCIe ASPM Controls set: there is no link power to manage, so OSPM
  *         must leave ASPM alone.
- *   bit 5 CMOS RTC Not Present set: no RTC/CMOS at ports 0x70/0x71 is
- *         emulated; this keeps the guest from poking them.
+ *   bit 5 CMOS RTC Not Present: set unless the platform has the CMOS RTC
+ *         at ports 0x70/0x71 (params.rtc_cmos); this keeps a guest without
+ *         one from poking them.
  */
 #define BOOT_ARCH_VGA_NOT_PRESENT (1u << 2)
 #define BOOT_ARCH_PCIE_ASPM       (1u << 4)
 #define BOOT_ARCH_NO_CMOS_RTC     (1u << 5)
-#define FADT_BOOT_ARCH (BOOT_ARCH_VGA_NOT_PRESENT | BOOT_ARCH_PCIE_ASPM | BOOT_ARCH_NO_CMOS_RTC)
+#define FADT_BOOT_ARCH (BOOT_ARCH_VGA_NOT_PRESENT | BOOT_ARCH_PCIE_ASPM)
 
 /* 5.2.3.2 table 5.1: Generic Address Structure. */
 #define GAS_SPACE_IO     1u
@@ -536,7 +537,7 @@ static void put_fadt(struct wr *w, const struct acpi_gen_params *p, const struct
 	put_zeros(w, 4);                                  /* 92 GPE0/1_BLK_LEN, GPE1_BASE, CST_CNT */
 	put_zeros(w, 2 + 2 + 2 + 2);                      /* 96 P_LVL2/3_LAT, FLUSH_SIZE/STRIDE */
 	put_zeros(w, 5);                                  /* 104 DUTY_*, DAY/MON_ALRM, CENTURY */
-	put16(w, FADT_BOOT_ARCH);                         /* 109 IAPC_BOOT_ARCH */
+	put16(w, FADT_BOOT_ARCH | (p->rtc_cmos ? 0 : BOOT_ARCH_NO_CMOS_RTC)); /* 109 IAPC_BOOT_ARCH */
 	put8(w, 0);                                       /* 111 reserved */
 	put32(w, fadt_flags(p));                          /* 112 Flags */
 	put_gas_io(w, p->reset_port, 8, GAS_ACCESS_BYTE); /* 116 RESET_REG */

@@ -55,6 +55,7 @@ struct acpi_gen_params {
 	uint16_t reset_port;          /* FADT RESET_REG in I/O space (0xcf9); 0 = none */
 	uint8_t reset_value;          /* 0x06 */
 	bool uart_com1;               /* DSDT describes a 16550 at 0x3f8 IRQ 4 (PNP0501) */
+	bool rtc_cmos;                /* a CMOS RTC at 0x70/0x71 (FADT boot flag bit 5 clear) */
 };
 
 /*

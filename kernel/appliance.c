@@ -1,7 +1,9 @@
 #include "appliance.h"
 
 #include <boot/boot_info_build.h>
+#include <drivers/cmos_rtc.h>
 #include <drivers/uart16550.h>
+#include <kernel/vdev/rtc_model.h>
 
 #include "cmdline.h"
 #include "config.h"
@@ -10,10 +12,33 @@
 #include "mem.h"
 #include "partition.h"
 #include "string.h"
+#include "time.h"
 
 #define MAX_REPORTED_ERRORS 16
 
 static struct config cfg; /* partitions keep pointers into it */
+static uint64_t epoch_at_ns0;
+
+uint64_t appliance_epoch(void) { return epoch_at_ns0; }
+
+/* Partitions' RTCs show the machine's wall clock (its CMOS RTC, taken as
+ * UTC) as it was at time_ns() 0, plus the time since. */
+static void read_wall_clock(void)
+{
+	struct cmos_time t;
+	uint64_t epoch;
+	if (cmos_rtc_read(&t)) {
+		struct rtc_civil_time c = { (uint32_t)t.year, (uint8_t)t.month, (uint8_t)t.day,
+					    (uint8_t)t.hour, (uint8_t)t.minute, (uint8_t)t.second, 0 };
+		if (rtc_model_epoch_from_civil(&c, &epoch)) {
+			epoch_at_ns0 = epoch - time_ns() / 1000000000ull;
+			log_info("tessera: wall clock %04d-%02d-%02d %02d:%02d:%02d (machine RTC)", t.year,
+				 t.month, t.day, t.hour, t.minute, t.second);
+			return;
+		}
+	}
+	log_warn("tessera: machine RTC unreadable: partitions' clocks start at 1970-01-01");
+}
 
 void appliance_config_name(const char *cmdline, char *out, size_t size)
 {
@@ -92,6 +117,7 @@ void appliance_start(const struct boot_info *bi)
 		return;
 	}
 	apply_globals(bi);
+	read_wall_clock();
 	config_print_plan(&cfg, plan_line, NULL);
 	unsigned started = partitions_start(&cfg, bi, name);
 	log_info("tessera: %u of %u partitions started", started, cfg.partition_count);

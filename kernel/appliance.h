@@ -13,6 +13,8 @@
 void appliance_config_name(const char *cmdline, char *out, size_t size);
 /* A path from the config (relative to the config's directory) as a path
  * relative to the image's directory, the way the boot stage loads it. */
+/* Unix time at time_ns() == 0, from the machine's RTC (0 if unreadable). */
+uint64_t appliance_epoch(void);
 void appliance_path(const char *config_name, const char *rel, char *out, size_t size);
 
 /* Parse, check against this machine, print the plan, start the partitions.

@@ -29,6 +29,11 @@ int arch_guest_prepare_raw(struct guest *g);
 /* 64-bit start at entry with those tables, RDI = vCPU index, a stack of
  * its own. */
 int arch_vcpu_boot_raw(struct vcpu *v, uint64_t entry);
+struct boot_plan;
+/* Boot tables for any format (identity map, both GDTs), and vCPU start
+ * states per the image's protocol (kernel/loader.h). */
+int arch_guest_prepare(struct guest *g, const struct boot_plan *plan);
+int arch_vcpu_boot(struct vcpu *v, const struct boot_plan *plan);
 void arch_vcpu_run(struct vcpu *v);
 void arch_vcpu_print_stats(const struct vcpu *v);
 /* Stop every CPU for good without a panic report (on_fault = halt-system). */

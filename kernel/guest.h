@@ -13,6 +13,7 @@
 #include "spinlock.h"
 
 struct vcpu;
+struct vplat;
 
 /* Device-model callbacks: return 0 when handled, negative to stop the vCPU. */
 typedef int (*io_handler_fn)(struct vcpu *v, void *ctx, uint16_t port, uint8_t size, bool in,
@@ -47,6 +48,7 @@ struct guest {
 	uint64_t heartbeats;         /* HC_HEARTBEAT calls                       */
 	uint32_t restarts;           /* times its owner restarted it             */
 	void *owner;                 /* the partition, or NULL (payload harness) */
+	struct vplat *platform;      /* virtual PC platform, or NULL (raw guests) */
 	struct { uint64_t gpa, size; } ro[4]; /* read-only RAM (guest_protect) */
 	unsigned ro_count;
 };
@@ -59,6 +61,9 @@ bool guest_console_budget(struct guest *g, uint64_t len);
  * keyboard controller's 0xFE): the vCPU stops with reset_requested set and
  * the owner applies its on_reboot policy (arch/x86/vcpu.c). */
 void guest_request_reset(struct vcpu *v, const char *why);
+/* The guest switched itself off (ACPI S5): its partition ends as if it
+ * had exited with status 0. */
+void guest_request_poweroff(struct vcpu *v, const char *why);
 
 /* RAM from fresh zeroed frames at guest-physical 0 (guest_create_at: at
  * ram_gpa, 2 MiB aligned), mapped RWX write-back with the largest pages

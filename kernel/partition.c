@@ -3,12 +3,15 @@
 #include <arch/vcpu.h>
 #include <boot/boot_info_build.h>
 #include <kernel/vdev/com.h>
+#include <kernel/vdev/platform.h>
 #include <kernel/vdev/reset.h>
 
 #include "appliance.h"
 #include "arch.h"
+#include "console_mux.h"
 #include "cpu.h"
 #include "guest.h"
+#include "loader.h"
 #include "log.h"
 #include "spinlock.h"
 #include "string.h"
@@ -16,7 +19,6 @@
 
 #define RESTART_WINDOW_NS (60ull * 1000000000ull)
 #define RESTART_LIMIT     100 /* restarts per window before a partition is failed */
-#define RAW_MIN_LOAD      0x100000ul /* GUEST_PAYLOAD_BASE: below are the boot tables and stacks */
 
 enum end_kind { END_NONE, END_EXIT, END_RESET, END_FAULT };
 
@@ -25,8 +27,10 @@ struct vcpu_slot { struct partition *p; unsigned index; };
 
 struct partition {
 	const struct cfg_partition *cfg;
-	const struct boot_file *image;
+	struct loader_files files;
+	struct boot_plan plan;
 	struct guest guest;
+	struct vplat plat;           /* Linux and Multiboot guests */
 	struct vcpu *vcpu[CFG_MAX_VCPUS];
 	struct vcpu_slot slot[CFG_MAX_VCPUS];
 	struct com_port com1;
@@ -51,58 +55,40 @@ static void set_state(struct partition *p, enum part_state s)
 	log_info("tessera: partition %s state %s", p->cfg->name, state_names[s]);
 }
 
-/* The image goes to its load address every start: RAM is zeroed first, so
- * a restart is a cold boot from the copy the hypervisor keeps. */
+/* Every start is a cold boot: zeroed RAM, the images loaded again, the
+ * virtual platform in its power-on state. */
 static int load_image(struct partition *p)
 {
-	const struct cfg_partition *c = p->cfg;
-	uint64_t load = c->load_set ? c->load : c->entry;
-	void *dst = guest_ram_ptr(&p->guest, load, p->image->size);
-	if (!dst) {
-		log_err("tessera: partition %s: image %s (%lu bytes) does not fit at 0x%lx in its RAM",
-			c->name, c->image, p->image->size, load);
-		return -1;
-	}
-	memset((void *)p->guest.ram_hpa, 0, p->guest.ram_size);
-	memcpy(dst, (const void *)p->image->base, p->image->size);
-	return arch_guest_prepare_raw(&p->guest);
+	if (p->guest.platform)
+		vplat_reset(&p->plat);
+	return loader_load(&p->guest, p->cfg, &p->files, &p->plat, &p->plan);
+}
+
+/* Linux and Multiboot kernels expect a PC: they get the virtual platform
+ * (interrupt controllers, timers, RTC, PCI, ACPI). */
+static int attach_platform(struct partition *p)
+{
+	if (p->cfg->format == CFG_FORMAT_RAW)
+		return 0;
+	return vplat_attach(&p->plat, &p->guest, p->cfg->cpu_count, &p->com1, appliance_epoch());
 }
 
 static int create(struct partition *p, const struct cfg_partition *c, const struct boot_info *bi,
 		  const char *config_name)
 {
-	char path[BOOT_CMDLINE_MAX];
 	p->cfg = c;
-	if (c->format != CFG_FORMAT_RAW) {
-		log_err("tessera: partition %s: format %s is not supported yet (only raw)", c->name,
-			c->format == CFG_FORMAT_LINUX ? "linux" : "multiboot");
+	if (loader_find(c, bi, config_name, &p->files))
 		return -1;
-	}
-	uint64_t load = c->load_set ? c->load : c->entry;
-	if (load < RAW_MIN_LOAD) {
-		log_err("tessera: partition %s: raw images load at 0x%lx or above (below: boot page tables and stacks), not 0x%lx",
-			c->name, RAW_MIN_LOAD, load);
-		return -1;
-	}
-	if (c->memory_base) {
-		log_err("tessera: partition %s: raw images need RAM from guest-physical 0 (boot page tables at 0x1000)",
-			c->name);
-		return -1;
-	}
-	appliance_path(config_name, c->image, path, sizeof path);
-	p->image = boot_find_file(bi, path);
-	if (!p->image) {
-		log_err("tessera: partition %s: image %s was not loaded from the boot volume", c->name, c->image);
-		return -1;
-	}
 	if (arch_guest_create(&p->guest, c->name, c->memory_base, c->memory))
 		return -1;
 	p->guest.owner = p;
 	p->guest.vcpu_count = c->cpu_count;
-	if (reset_attach(&p->guest) || com_attach(&p->guest, &p->com1, COM1_PORT) || load_image(p)) {
+	if (reset_attach(&p->guest) || com_attach(&p->guest, &p->com1, COM1_PORT) ||
+	    attach_platform(p) || load_image(p)) {
 		guest_destroy(&p->guest);
 		return -1;
 	}
+	console_mux_register(&p->com1, c->name);
 	set_state(p, PART_CREATED);
 	return 0;
 }
@@ -118,7 +104,7 @@ static void vcpu_thread(void *arg)
 	struct vcpu *v = p->vcpu[s->index];
 	if (!v)
 		v = p->vcpu[s->index] = arch_vcpu_create(&p->guest, s->index);
-	if (!v || arch_vcpu_boot_raw(v, p->cfg->entry)) {
+	if (!v || arch_vcpu_boot(v, &p->plan)) {
 		log_err("tessera: partition %s: vcpu %u cannot be set up on cpu %u", p->cfg->name,
 			s->index, cpu_current());
 		vcpu_done(p, NULL);
@@ -167,7 +153,7 @@ static void classify_end(struct partition *p, struct vcpu *v)
 	}
 	for (unsigned i = 0; i < p->cfg->cpu_count; i++) {
 		struct vcpu *o = p->vcpu[i];
-		if (o && o != v && o->state == VCPU_RUNNING) {
+		if (o && o != v && o->state != VCPU_STOPPED) {
 			o->stop_request = true;
 			cpu_kick(p->cfg->cpus[i]);
 		}

@@ -31,18 +31,22 @@ debug: action=ignore
 """
 
 
-def qemu(workdir, esp_dir, serial, cpus, cpu_model="qemu64,+svm,+npt", smp="", extra=()):
-    """QEMU TCG: AMD SVM with NPT (no NRIP save), q35, OVMF."""
+def qemu(workdir, esp_dir, serial, cpus, cpu_model="qemu64,+svm,+npt", smp="", extra=(),
+         mem="512", serial_socket=None):
+    """QEMU TCG: AMD SVM with NPT (no NRIP save), q35, OVMF. With serial_socket
+    COM1 is a Unix socket QEMU waits on (the harness both reads and types)."""
+    serial_arg = ["-chardev", f"socket,id=com1,path={serial_socket},server=on,wait=on",
+                  "-serial", "chardev:com1"] if serial_socket else ["-serial", f"file:{serial}"]
     vars_fd = os.path.join(workdir, "vars.fd")
     shutil.copy(OVMF_VARS, vars_fd)
     cmd = [
         "qemu-system-x86_64", "-machine", "q35", "-accel", "tcg", "-cpu", cpu_model,
-        "-m", "512", "-smp", smp or str(cpus), "-net", "none",
+        "-m", mem, "-smp", smp or str(cpus), "-net", "none",
         "-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={OVMF_CODE}",
         "-drive", f"if=pflash,format=raw,unit=1,file={vars_fd}",
         "-drive", f"file=fat:rw:{esp_dir},format=raw,media=disk",
-        "-display", "none", "-serial", f"file:{serial}", "-monitor", "none", "-no-reboot",
-    ] + list(extra)
+        "-display", "none", "-monitor", "none", "-no-reboot",
+    ] + serial_arg + list(extra)
     return subprocess.Popen(cmd, cwd=workdir, stdin=subprocess.DEVNULL,
                             stdout=open(os.path.join(workdir, "qemu.out"), "w"),
                             stderr=subprocess.STDOUT, start_new_session=True)

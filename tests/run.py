@@ -8,8 +8,10 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -98,6 +100,11 @@ def run_tool_tests(results):
     for name in os.listdir(os.path.join(BUILD, "guests")):
         if name.endswith(".bin"):
             shutil.copy(os.path.join(BUILD, "guests", name), os.path.join(tmp, "g"))
+    for case in CASES:  # the kernels, initrds and modules cases put next to configs
+        for dest, src in case.files.items():
+            os.makedirs(os.path.dirname(os.path.join(tmp, dest)), exist_ok=True)
+            if os.path.exists(os.path.join(ROOT, src)):
+                shutil.copy(os.path.join(ROOT, src), os.path.join(tmp, dest))
     for name in sorted(os.listdir(os.path.join(ROOT, "tests", "integration", "configs"))):
         src = os.path.join(ROOT, "tests", "integration", "configs", name)
         shutil.copy(src, tmp)
@@ -114,6 +121,57 @@ def run_tool_tests(results):
     failed = results["failed"] - before
     print(f"{'ok  ' if not failed else 'FAIL'} tessera-check: example, {len(bad)} bad configs, "
           f"integration configs ({failed} failed)")
+
+
+class Console(threading.Thread):
+    """COM1 of an interactive case: QEMU serves it on a Unix socket; this
+    reads it into serial.log and plays the case's script, one step at a
+    time: when the step's regex appears after the previous step's match, its
+    text is typed."""
+
+    def __init__(self, path, serial, script):
+        super().__init__(daemon=True)
+        self.path, self.serial, self.script = path, serial, list(script)
+        self.stop = False
+
+    def connect(self):
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not self.stop:
+            try:
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.connect(self.path)
+                s.settimeout(0.2)
+                return s
+            except OSError:
+                time.sleep(0.1)
+        return None
+
+    def run(self):
+        sock = self.connect()
+        if not sock:
+            return
+        text, pos, step = "", 0, 0
+        with open(self.serial, "w") as out:
+            while not self.stop:
+                try:
+                    data = sock.recv(65536)
+                    if not data:
+                        break
+                except socket.timeout:
+                    data = b""
+                except OSError:
+                    break
+                chunk = data.decode(errors="replace")
+                out.write(chunk)
+                out.flush()
+                text += chunk
+                while step < len(self.script):
+                    m = re.compile(self.script[step][0]).search(text, pos)
+                    if not m:
+                        break
+                    pos = m.end()
+                    sock.sendall(self.script[step][1].encode())
+                    step += 1
 
 
 def prepare_esp(case, workdir):
@@ -133,15 +191,18 @@ def prepare_esp(case, workdir):
                     os.path.join(boot_dir, "tessera.toml"))
         for name in case.images:
             shutil.copy(os.path.join(BUILD, "guests", name + ".bin"), os.path.join(boot_dir, "g"))
+        for dest, src in case.files.items():
+            os.makedirs(os.path.dirname(os.path.join(boot_dir, dest)), exist_ok=True)
+            shutil.copy(os.path.join(ROOT, src), os.path.join(boot_dir, dest))
     subprocess.run([os.path.join(ROOT, "scripts", "mkesp.sh"), esp,
                     os.path.join(BUILD, "tessera.efi"), cmdline], check=True)
     return esp
 
 
-def start_host(case, workdir, esp, serial):
+def start_host(case, workdir, esp, serial, sock=None):
     if case.host == "qemu-svm":
         return hosts.qemu(workdir, esp, serial, case.cpus, cpu_model=case.qemu_cpu,
-                          smp=case.qemu_smp)
+                          smp=case.qemu_smp, mem=case.qemu_mem, serial_socket=sock)
     if case.host == "bochs-vmx":
         return hosts.bochs(workdir, esp + ".img", serial, case.cpus, "corei7_skylake_x")
     if case.host == "bochs-svm":
@@ -194,7 +255,14 @@ def run_case(case):
     serial = os.path.join(workdir, "serial.log")
     esp = prepare_esp(case, workdir)
     start = time.monotonic()
-    proc = start_host(case, workdir, esp, serial)
+    console = None
+    if case.script:
+        sock = os.path.join(workdir, "com1.sock")
+        proc = start_host(case, workdir, esp, serial, sock)
+        console = Console(sock, serial, case.script)
+        console.start()
+    else:
+        proc = start_host(case, workdir, esp, serial)
     ended = False
     try:
         while time.monotonic() - start < case.timeout and proc.poll() is None:
@@ -209,6 +277,9 @@ def run_case(case):
         except ProcessLookupError:
             pass
         proc.wait()
+        if console:
+            console.stop = True
+            console.join(5)
     log = read(serial)
     problems = judge(case, log)
     if not ended:

@@ -5,7 +5,9 @@
 #include <arch/virt.h>
 #include <kernel/arch.h>
 #include <kernel/guest.h>
+#include <kernel/loader.h>
 #include <kernel/log.h>
+#include <kernel/vdev/platform.h>
 
 #define RAW_STACK_STRIDE 0x4000ull /* per-vCPU stacks below GUEST_BOOT_STACK */
 
@@ -38,4 +40,45 @@ int arch_vcpu_boot_raw(struct vcpu *v, uint64_t entry)
 	v->stop_reason[0] = 0;
 	virt->vcpu_load_state(v, &s);
 	return 0;
+}
+
+int arch_guest_prepare(struct guest *g, const struct boot_plan *plan)
+{
+	(void)plan;
+	return guest_boot_write_tables(g) || guest_boot_write_os_gdt(g) ? -1 : 0;
+}
+
+/* vCPU 0 starts as the image's protocol says; the others of a Linux or
+ * Multiboot guest wait for the guest's own INIT-SIPI-SIPI (vcpu.c). */
+int arch_vcpu_boot(struct vcpu *v, const struct boot_plan *plan)
+{
+	if (plan->format == CFG_FORMAT_RAW)
+		return arch_vcpu_boot_raw(v, plan->entry);
+	struct vcpu_state s;
+	arch_vcpu_boot_raw(v, 0); /* common resets */
+	v->regs = (struct guest_regs){ 0 };
+	v->timer_armed_ns = 0;
+	if (v->intr_window) {
+		virt->intr_window(v, false);
+		v->intr_window = false;
+	}
+	if (v->id != 0)
+		vcpu_reset_state(&s, 0);
+	else if (plan->format == CFG_FORMAT_LINUX)
+		guest_boot_linux_state(&s, plan->entry), v->regs.rsi = plan->arg;
+	else
+		guest_boot_protected_state(&s, plan->entry), v->regs.rax = plan->magic,
+			v->regs.rbx = plan->arg;
+	virt->vcpu_load_state(v, &s);
+	return 0;
+}
+
+/* CPUID 0x15 ECX (SDM Vol. 2A): an Intel guest reads the core crystal
+ * clock there and Linux takes it as the local APIC timer's clock; without
+ * it the virtual timer counts at 1 GHz. */
+uint64_t vplat_lapic_hz(void)
+{
+	uint32_t max = cpuid(0, 0).eax;
+	uint32_t crystal = max >= 0x15 ? cpuid(0x15, 0).ecx : 0;
+	return crystal ? crystal : 1000000000ull;
 }

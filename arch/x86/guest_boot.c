@@ -8,6 +8,7 @@
 /* Access rights in the VMX layout (see vcpu.h). */
 #define AR_CODE64 0xa09b /* present, code exec/read accessed, L, G */
 #define AR_DATA   0xc093 /* present, data read/write accessed, D/B, G */
+#define AR_CODE32 0xc09b /* present, code exec/read accessed, D, G */
 #define AR_TSS64  0x008b /* present, busy 64-bit TSS */
 #define AR_LDT    0x0082
 #define AR_RCODE  0x009b /* real-mode code */
@@ -98,5 +99,54 @@ void guest_boot_long_mode_state(struct vcpu_state *s, uint64_t entry, uint64_t s
 	s->cr3 = GUEST_BOOT_PML4;
 	s->cr4 = CR4_PAE | (1u << 9) | (1u << 10); /* OSFXSR, OSXMMEXCPT */
 	s->efer = EFER_LME | (1ull << 10) /* LMA */ | EFER_NXE;
+	s->pat = PAT_DEFAULT;
+}
+
+/* The GDT the Linux and Multiboot protocols expect: a flat 32-bit code
+ * segment (0x08, Multiboot 0.6.96 3.2), __BOOT_CS = 0x10 (64-bit code) and
+ * __BOOT_DS = 0x18 (Linux boot.rst, "64-bit Boot Protocol"), a TSS at 0x20. */
+int guest_boot_write_os_gdt(struct guest *g)
+{
+	uint64_t *gdt = guest_ram_ptr(g, GUEST_BOOT_GDT_OS, 48);
+	if (!gdt)
+		return -1;
+	gdt[0] = 0;
+	gdt[1] = 0x00cf9b000000ffffull;
+	gdt[2] = 0x00af9b000000ffffull;
+	gdt[3] = 0x00cf93000000ffffull;
+	gdt[4] = 0x00008b0000000067ull;
+	gdt[5] = 0;
+	return 0;
+}
+
+static void os_segments(struct vcpu_state *s, uint16_t cs, uint32_t cs_ar)
+{
+	seg(s, VSEG_CS, cs, 0, 0xffffffff, cs_ar);
+	for (int i = VSEG_ES; i <= VSEG_GS; i++)
+		if (i != VSEG_CS)
+			seg(s, (enum vseg)i, 0x18, 0, 0xffffffff, AR_DATA);
+	seg(s, VSEG_TR, 0x20, 0, 0x67, AR_TSS64);
+	seg(s, VSEG_LDTR, 0, 0, 0, SEG_UNUSABLE);
+	seg(s, VSEG_GDTR, 0, GUEST_BOOT_GDT_OS, 47, 0);
+	seg(s, VSEG_IDTR, 0, 0, 0, 0);
+}
+
+/* Linux 64-bit entry: long mode on the identity map, CS 0x10, data 0x18,
+ * interrupts off; the caller sets RSI to boot_params. */
+void guest_boot_linux_state(struct vcpu_state *s, uint64_t entry)
+{
+	guest_boot_long_mode_state(s, entry, 0);
+	os_segments(s, 0x10, AR_CODE64);
+}
+
+/* Multiboot 0.6.96 3.2: 32-bit protected mode, paging off, flat CS and
+ * data segments, IF clear; the caller sets EAX and EBX. */
+void guest_boot_protected_state(struct vcpu_state *s, uint64_t entry)
+{
+	memset(s, 0, sizeof *s);
+	os_segments(s, 0x08, AR_CODE32);
+	s->rip = entry;
+	s->rflags = 2;
+	s->cr0 = CR0_PE | 0x10 /* ET */;
 	s->pat = PAT_DEFAULT;
 }

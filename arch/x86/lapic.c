@@ -12,6 +12,12 @@
 #define LAPIC_ICRL 0x300
 #define LAPIC_ICRH 0x310
 #define ICR_PENDING (1u << 12)
+#define LAPIC_LVT_TIMER 0x320
+#define LAPIC_TIMER_ICR 0x380
+#define LAPIC_TIMER_CCR 0x390
+#define LAPIC_TIMER_DCR 0x3e0
+#define TIMER_DIV16     0x3 /* SDM 11.5.4 Figure 11-10: divide by 16 */
+#define LVT_MASKED      (1u << 16)
 #define SPURIOUS_VECTOR 0xff
 
 static bool use_x2apic;
@@ -55,6 +61,8 @@ void lapic_cpu_init(void)
 			wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_X2APIC);
 	}
 	lapic_write(LAPIC_SVR, (1u << 8) | SPURIOUS_VECTOR);
+	lapic_write(LAPIC_TIMER_DCR, TIMER_DIV16);
+	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | TIMER_VECTOR);
 	ready = true;
 }
 
@@ -104,4 +112,34 @@ void lapic_mask_lvt(void)
 	for (unsigned i = 0; i < sizeof lvt / sizeof lvt[0]; i++)
 		if ((lvt[i] != 0x330 && lvt[i] != 0x340) || max_lvt >= 5)
 			lapic_write(lvt[i], lapic_read(lvt[i]) | (1u << 16));
+}
+
+static uint64_t timer_hz; /* timer counts per second after the divider */
+
+/* The timer's input clock is not architectural (SDM 11.5.4): count it
+ * against the calibrated TSC for 10 ms, masked, on the boot CPU. Every
+ * CPU's timer runs from the same clock. */
+void lapic_timer_calibrate(void)
+{
+	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | TIMER_VECTOR);
+	lapic_write(LAPIC_TIMER_ICR, 0xffffffffu);
+	time_delay_us(10000);
+	uint32_t left = lapic_read(LAPIC_TIMER_CCR);
+	lapic_write(LAPIC_TIMER_ICR, 0);
+	timer_hz = (uint64_t)(0xffffffffu - left) * 100;
+}
+
+uint64_t lapic_timer_hz(void) { return timer_hz; }
+
+/* One-shot, unmasked: TIMER_VECTOR arrives after ns (at least one count,
+ * at most 2^32 - 1 counts later). 0 cancels. */
+void lapic_timer_arm_ns(uint64_t ns)
+{
+	if (!timer_hz)
+		return;
+	uint64_t counts = ns ? ns / 1000 * timer_hz / 1000000 + 1 : 0;
+	if (counts > 0xffffffffu)
+		counts = 0xffffffffu;
+	lapic_write(LAPIC_LVT_TIMER, TIMER_VECTOR); /* one-shot (bits 18:17 = 0) */
+	lapic_write(LAPIC_TIMER_ICR, (uint32_t)counts);
 }

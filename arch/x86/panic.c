@@ -82,7 +82,7 @@ void exception_dispatch(struct exc_frame *f)
 		stray_nmis++; /* no log here: this CPU may hold the log lock */
 		return;
 	}
-	if (f->vector == WAKE_VECTOR) {
+	if (f->vector == WAKE_VECTOR || f->vector == TIMER_VECTOR) {
 		lapic_eoi(); /* cpu_kick: the work is in this CPU's request fields */
 		return;
 	}

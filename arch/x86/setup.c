@@ -82,6 +82,7 @@ int arch_platform_init(const struct boot_info *bi)
 		return -1;
 	lapic_cpu_init();
 	lapic_mask_lvt();
+	lapic_timer_calibrate();
 	quiesce_interrupts();
 	enable_xsave();
 	bsp_block.apic_id = lapic_id();

@@ -13,6 +13,9 @@
 #include <kernel/mem.h>
 #include <kernel/string.h>
 #include <kernel/time.h>
+#include <kernel/vdev/platform.h>
+
+#include "vcpu_events.h"
 
 _Static_assert(offsetof(struct vcpu, regs) == 0, "entry stubs take &v->regs == v");
 _Static_assert(offsetof(struct guest_regs, rdi) == 56, "vmx_entry.asm / svm_entry.asm layout");
@@ -150,17 +153,41 @@ void guest_request_reset(struct vcpu *v, const char *why)
 	log_info("tessera: guest %s vcpu %u: %s", v->guest->name, v->id, why);
 }
 
+void guest_request_poweroff(struct vcpu *v, const char *why)
+{
+	strlcpy(v->stop_reason, why, sizeof v->stop_reason);
+	v->exited = true;
+	v->exit_status = 0;
+	v->state = VCPU_STOPPED;
+	log_info("tessera: guest %s vcpu %u: %s", v->guest->name, v->id, why);
+}
+
 /* Run until the vCPU stops or halts for good, or another CPU asks it to
  * stop (stop_request plus a kick, which makes the guest exit). */
 void vcpu_run(struct vcpu *v)
 {
 	struct vm_exit e;
 	v->state = VCPU_RUNNING;
-	while (v->state == VCPU_RUNNING) {
+	bool platform = v->guest->platform;
+	if (platform && v->id != 0) {
+		v->state = VCPU_WAIT_SIPI; /* secondaries wait for the guest's SIPI */
+		vplat_wait_sipi(v);
+	}
+	while (v->state != VCPU_STOPPED) {
 		if (v->stop_request) {
 			strlcpy(v->stop_reason, "stopped with its partition", sizeof v->stop_reason);
 			v->state = VCPU_STOPPED;
 			break;
+		}
+		if (platform) {
+			vcpu_events_startup(v);
+			if (v->state == VCPU_HALTED && vcpu_events_wake_due(v))
+				v->state = VCPU_RUNNING;
+			if (v->state != VCPU_RUNNING) {
+				vcpu_events_wait(v);
+				continue;
+			}
+			vcpu_events_inject(v);
 		}
 		uint64_t t0 = rdtsc();
 		virt->vcpu_run(v, &e);

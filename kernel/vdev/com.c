@@ -2,6 +2,9 @@
 
 #include <kernel/log.h>
 #include <kernel/string.h>
+#include <kernel/time.h>
+
+#include "platform.h"
 
 /* A finished line waits in `ready` until the access that finished it has
  * let go of the port lock: logging takes the global log lock and may wait
@@ -28,6 +31,7 @@ static void com_tx(void *ctx, uint8_t byte)
 {
 	struct com_port *c = ctx;
 	c->bytes_out++;
+	c->last_tx_ns = time_ns();
 	if (byte == '\n') {
 		emit_line(c);
 		return;
@@ -41,8 +45,34 @@ static void com_tx(void *ctx, uint8_t byte)
 
 static void com_irq(void *ctx, bool level)
 {
-	(void)ctx;
-	(void)level; /* no virtual interrupt controller yet: guests poll */
+	struct com_port *c = ctx;
+	if (c->plat)
+		vplat_set_irq(c->plat, VPLAT_COM1_IRQ, level);
+}
+
+/* Move waiting input into the receiver FIFO as far as it has room. Port
+ * lock held. */
+static void feed(struct com_port *c)
+{
+	while (c->input_count) {
+		unsigned run = COM_INPUT_RING - c->input_head;
+		if (run > c->input_count)
+			run = c->input_count;
+		unsigned took = uart_model_receive(&c->uart, c->input + c->input_head, run);
+		if (!took)
+			break;
+		c->input_head = (c->input_head + took) % COM_INPUT_RING;
+		c->input_count -= took;
+	}
+}
+
+void com_input(struct com_port *c, const uint8_t *bytes, unsigned len)
+{
+	spin_lock(&c->lock);
+	for (unsigned i = 0; i < len && c->input_count < COM_INPUT_RING; i++)
+		c->input[(c->input_head + c->input_count++) % COM_INPUT_RING] = bytes[i];
+	feed(c);
+	spin_unlock(&c->lock);
 }
 
 static int com_io(struct vcpu *v, void *ctx, uint16_t port, uint8_t size, bool in, uint32_t *value)
@@ -59,6 +89,8 @@ static int com_io(struct vcpu *v, void *ctx, uint16_t port, uint8_t size, bool i
 		else
 			uart_model_write(&c->uart, off, (uint8_t)(*value >> (8 * i)));
 	}
+	if (in && c->input_count)
+		feed(c); /* the guest may have made room */
 	unsigned n = c->ready_count;
 	memcpy(lines, c->ready, n * sizeof lines[0]);
 	c->ready_count = 0;
@@ -74,6 +106,7 @@ int com_attach(struct guest *g, struct com_port *c, uint16_t base)
 	c->line_len = 0;
 	c->ready_count = 0;
 	c->bytes_out = 0;
+	c->input_head = c->input_count = 0;
 	c->lock = (struct spinlock){ 0, 0 };
 	uart_model_init(&c->uart, &ops);
 	return guest_io_register(g, base, 8, com_io, c);
@@ -92,10 +125,18 @@ void com_flush(struct com_port *c)
 	log_ready(c, lines, n);
 }
 
+void com_flush_idle(struct com_port *c, uint64_t now_ns)
+{
+	if (__atomic_load_n(&c->line_len, __ATOMIC_RELAXED) &&
+	    now_ns - __atomic_load_n(&c->last_tx_ns, __ATOMIC_RELAXED) >= COM_IDLE_FLUSH_NS)
+		com_flush(c);
+}
+
 void com_reset(struct com_port *c)
 {
 	com_flush(c);
 	spin_lock(&c->lock);
 	uart_model_reset(&c->uart);
+	c->input_head = c->input_count = 0;
 	spin_unlock(&c->lock);
 }

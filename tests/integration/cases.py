@@ -22,6 +22,9 @@ class Case:
     images: list = field(default_factory=list)    # payload names copied to g/ for the config
     counts: dict = field(default_factory=dict)    # regex -> exact number of matches
     settle: str = ""          # after every expect matched, wait for this after them
+    files: dict = field(default_factory=dict)     # boot-dir path -> file from the repository root
+    script: list = field(default_factory=list)    # (regex, text): once regex is seen, type text
+    qemu_mem: str = "512"
 
 
 def all_online(n, virt):
@@ -171,3 +174,66 @@ def partition_cases():
 
 
 CASES += partition_cases()
+
+
+# Guests with the virtual PC platform (issue 5): Debian's stock kernel with
+# the busybox initramfs (make demo), and a Multiboot kernel. Linux lines
+# arrive as "tessera: guest NAME: TEXT"; the harness types at the prompt.
+DEMO_FILES = {"linux/bzImage": "build/demo/bzImage",
+              "linux/initramfs.cpio.gz": "build/demo/initramfs.cpio.gz"}
+PROMPT = r"guest {}: tessera-demo# "
+# Kernel complaints about the platform: any such line fails the case.
+# busybox dmesg -r keeps the <level> prefix: 0-4 are emergency .. warning.
+DMESG_CHECK = ("dmesg -r | grep -E '^<[0-4]>' | grep -iE 'apic|acpi|timer|tsc|clock|irq|hpet|pit' "
+               "| sed 's/^/DMESG-BAD: /'; echo dmesg-check-$((1+1))\n")
+
+
+def linux_cases():
+    forbid = [r"PANIC", r"exception \d+ \(", r"DMESG-BAD", r"Kernel panic", r"vcpu \d+ stopped",
+              r"partition \w+ fault"]
+    one = [r"guest tux: tessera-demo: init started",
+           r"guest tux: tessera-demo: nproc=1 memtotal_kb=1\d{5}\b",
+           r"guest tux: typed-42", r"guest tux: dmesg-check-2",
+           r"tessera: guest tux vcpu 0: powered off \(ACPI S5\)",
+           r"partition tux exited with status 0"]
+    one_script = [(PROMPT.format("tux"), "echo typed-$((6*7))\n"),
+                  (r"guest tux: typed-42", DMESG_CHECK),
+                  (r"guest tux: dmesg-check-2", "poweroff -f\n")]
+    two = [r"guest tux: tessera-demo: init started",
+           r"guest tux: tessera-demo: nproc=2 memtotal_kb=1\d{5}\b",
+           r"guest pen: tessera-demo: nproc=1 memtotal_kb=1\d{5}\b",
+           r"guest tux: typed-42", r"guest tux: dmesg-check-2", r"guest pen: pen-alive-7",
+           r"partition tux state restarting", r"guest pen: pen-still-alive-9",
+           r"tessera: guest tux vcpu 0: powered off \(ACPI S5\)",
+           r"partition tux exited with status 0"]
+    two_script = [(PROMPT.format("tux"), "echo typed-$((6*7))\n"),
+                  (r"guest tux: typed-42", DMESG_CHECK),
+                  (r"guest tux: dmesg-check-2", "\x011"),
+                  (PROMPT.format("pen"), "echo pen-alive-$((3+4))\n"),
+                  (r"guest pen: pen-alive-7", "\x01\x30"),  # Ctrl-A 0 selects nothing: lists
+                  (r"tessera: console:   1 tux", "\x010reboot -f\n")]
+    return [
+        Case("linux-1vcpu-qemu-svm", "qemu-svm", 2, one, r"partition tux state stopped",
+             config="linux1.toml", files=DEMO_FILES, script=one_script, forbid=forbid,
+             qemu_mem="1024", timeout=240),
+    ]
+
+
+def multiboot_cases():
+    expect = [r"guest mb: mbkernel: magic ok", r"guest mb: mbkernel: cmdline=mbkernel verbose=1",
+              r"guest mb: mbkernel: mods=1",
+              r"guest mb: mbkernel: module 0 string=mb/module\.txt size=242 sum=00005519",
+              r"guest mb: mbkernel: mem_upper=\d+", r"guest mb: mbkernel: long mode ok",
+              r"partition mb exited with status 0"]
+    files = {"mb/mbkernel.elf": "build/guests/multiboot/mbkernel.elf",
+             "mb/module.txt": "tests/guests/multiboot/module.txt"}
+    forbid = [r"PANIC", r"exception \d+ \(", r"mbkernel: FAIL"]
+    return [
+        Case("multiboot-qemu-svm", "qemu-svm", 2, expect, r"partition mb state stopped",
+             config="multiboot.toml", files=files, forbid=forbid),
+        Case("multiboot-bochs-vmx", "bochs-vmx", 2, expect, r"partition mb state stopped",
+             config="multiboot.toml", files=files, forbid=forbid, timeout=300),
+    ]
+
+
+CASES += linux_cases() + multiboot_cases()

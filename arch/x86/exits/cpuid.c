@@ -16,7 +16,9 @@
 #define C1_ECX_TSC_DEADLINE (1u << 24)
 #define C1_ECX_OSXSAVE   (1u << 27)
 #define C1_ECX_HYPERVISOR (1u << 31)
+#define C1_EDX_MCE       (1u << 7)
 #define C1_EDX_APIC      (1u << 9)
+#define C1_EDX_MCA       (1u << 14)
 #define C1_EDX_HTT       (1u << 28)
 #define CR4_OSXSAVE      (1ull << 18)
 /* CPUID 8000_0001h ECX (APM Vol. 3 E.4.2) */
@@ -39,8 +41,16 @@ static void leaf_1(struct vcpu *v, struct cpuid_regs *r)
 	r->ecx |= C1_ECX_HYPERVISOR;
 	if (virt->reg_read(v, VREG_CR4) & CR4_OSXSAVE)
 		r->ecx |= C1_ECX_OSXSAVE; /* mirrors the guest's own CR4 */
-	r->edx &= ~C1_EDX_APIC;           /* no virtual local APIC yet */
+	/* A virtual local APIC (xAPIC and x2APIC, with the TSC-deadline timer)
+	 * exists only in guests with a virtual platform. */
+	if (v->guest->platform)
+		r->ecx |= C1_ECX_X2APIC | C1_ECX_TSC_DEADLINE, r->edx |= C1_EDX_APIC;
+	else
+		r->edx &= ~C1_EDX_APIC;
 	r->edx = n > 1 ? r->edx | C1_EDX_HTT : r->edx & ~C1_EDX_HTT;
+	/* Machine checks belong to the host (#MC is intercepted): no MCG or
+	 * bank MSRs for the guest to find. */
+	r->edx &= ~(C1_EDX_MCE | C1_EDX_MCA);
 	r->ebx = (r->ebx & 0xffff) | (n << 16) | (v->id << 24);
 }
 

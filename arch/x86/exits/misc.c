@@ -9,10 +9,15 @@
 
 #define RFLAGS_IF (1ull << 9)
 
-/* Nothing can interrupt a guest yet (no virtual interrupt sources), so a halt
- * is for good; with interrupt sources (later) it will block the vCPU. */
+/* With a virtual platform the vCPU sleeps until an interrupt (or, masked,
+ * an NMI or INIT) is due (arch/x86/vcpu_events.c). Without one nothing can
+ * ever interrupt the guest, so the halt is for good. */
 enum exit_result exit_hlt(struct vcpu *v, const struct vm_exit *e)
 {
+	if (v->guest->platform) {
+		v->state = VCPU_HALTED;
+		return EXIT_ADVANCE;
+	}
 	bool masked = !(virt->reg_read(v, VREG_RFLAGS) & RFLAGS_IF);
 	vcpu_stop(v, e, "halted%s: nothing can wake it", masked ? " with interrupts masked" : "");
 	return EXIT_ADVANCE;

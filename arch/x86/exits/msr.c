@@ -11,6 +11,7 @@
 #include <arch/virt.h>
 #include <kernel/log.h>
 #include <kernel/guest.h>
+#include <kernel/vdev/platform.h>
 
 #define MSR_TSC         0x010
 #define MSR_PLATFORM_ID 0x017
@@ -20,6 +21,7 @@
 #define MSR_MISC_ENABLE 0x1a0
 #define MSR_PAT         0x277
 #define MSR_MTRR_DEF    0x2ff
+#define MSR_AMD_INT_PENDING 0xc0010055
 
 #define EFER_SCE (1ull << 0)
 #define EFER_LME (1ull << 8)
@@ -116,6 +118,8 @@ static const struct msr_rule rules[] = {
 	{ MSR_MTRRCAP, read_zero, NULL, "no MTRRs: memory types come from nested paging" },
 	{ MSR_MTRR_DEF, read_zero, write_ignore, "no MTRRs to enable" },
 	{ MSR_MISC_ENABLE, read_misc_enable, write_ignore, "fixed value, writes have no effect" },
+	{ MSR_AMD_INT_PENDING, read_zero, write_ignore,
+	  "AMD interrupt-pending message: 0 = no C1E (Linux reads it on family 0Fh/10h)" },
 };
 
 static const struct msr_rule *find_rule(uint32_t msr)
@@ -134,10 +138,26 @@ static enum exit_result refuse(struct vcpu *v, uint32_t msr, const char *what)
 	return EXIT_RESUME;
 }
 
+/* The local APIC's MSRs belong to the virtual platform when there is one. */
+static int platform_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *value)
+{
+	if (!v->guest->platform)
+		return 1;
+	return vplat_msr(v, msr, write, value, rdtsc() + virt->reg_read(v, VREG_TSC_OFFSET));
+}
+
 enum exit_result exit_msr_read(struct vcpu *v, const struct vm_exit *e)
 {
 	const struct msr_rule *r = find_rule(e->msr.msr);
 	uint64_t value;
+	int p = platform_msr(v, e->msr.msr, false, &value);
+	if (p < 0)
+		return refuse(v, e->msr.msr, "read");
+	if (p == 0) {
+		v->regs.rax = (uint32_t)value;
+		v->regs.rdx = value >> 32;
+		return EXIT_ADVANCE;
+	}
 	if (!r || !r->read || r->read(v, &value))
 		return refuse(v, e->msr.msr, "read");
 	v->regs.rax = (uint32_t)value;
@@ -149,6 +169,9 @@ enum exit_result exit_msr_write(struct vcpu *v, const struct vm_exit *e)
 {
 	const struct msr_rule *r = find_rule(e->msr.msr);
 	uint64_t value = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
+	int p = platform_msr(v, e->msr.msr, true, &value);
+	if (p <= 0)
+		return p < 0 ? refuse(v, e->msr.msr, "write") : EXIT_ADVANCE;
 	if (!r || !r->write || r->write(v, value))
 		return refuse(v, e->msr.msr, "write");
 	return EXIT_ADVANCE;

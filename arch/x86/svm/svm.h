@@ -35,5 +35,7 @@ void svm_reg_write(struct vcpu *v, enum vreg r, uint64_t value);
 void svm_segment_read(struct vcpu *v, enum vseg s, struct vseg_state *out);
 void svm_inject(struct vcpu *v, const struct vevent *e);
 void svm_advance_rip(struct vcpu *v, unsigned len);
+bool svm_intr_ready(struct vcpu *v);
+void svm_intr_window(struct vcpu *v, bool on);
 
 #endif

@@ -123,3 +123,27 @@ void svm_inject(struct vcpu *v, const struct vevent *e)
 		ev |= (1ull << 11) | ((uint64_t)e->error << 32);
 	vmcb_of(v)->eventinj = ev;
 }
+
+#define RFLAGS_IF (1ull << 9)
+
+bool svm_intr_ready(struct vcpu *v)
+{
+	struct vmcb *vmcb = vmcb_of(v);
+	return (vmcb->rflags & RFLAGS_IF) && !(vmcb->interrupt_shadow & 1) &&
+	       !(vmcb->eventinj & (1ull << 31));
+}
+
+/* APM 15.21.4: a virtual interrupt (V_IRQ) of the highest priority that
+ * ignores V_TPR; the VINTR intercept exits when the guest would take it. */
+void svm_intr_window(struct vcpu *v, bool on)
+{
+	struct vmcb *vmcb = vmcb_of(v);
+	const uint64_t virq = V_IRQ | V_INTR_PRIO_MAX | V_IGN_TPR;
+	if (on) {
+		vmcb->vintr |= virq;
+		vmcb->intercept_misc1 |= INTERCEPT_VINTR;
+	} else {
+		vmcb->vintr &= ~virq;
+		vmcb->intercept_misc1 &= ~INTERCEPT_VINTR;
+	}
+}

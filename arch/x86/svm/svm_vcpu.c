@@ -146,6 +146,8 @@ const struct virt_ops svm_ops = {
 	.reg_write = svm_reg_write,
 	.segment_read = svm_segment_read,
 	.inject = svm_inject,
+	.intr_ready = svm_intr_ready,
+	.intr_window = svm_intr_window,
 	.msr_passthrough = svm_msr_passthrough,
 	.npt_flush = svm_npt_flush,
 };

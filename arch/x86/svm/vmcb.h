@@ -89,6 +89,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "one page");
 /* Intercept vector 3 (misc1) and 4 (misc2), APM Table B-1 */
 #define INTERCEPT_INTR      (1u << 0)
 #define INTERCEPT_NMI       (1u << 1)
+#define INTERCEPT_VINTR     (1u << 4)
 #define INTERCEPT_INIT      (1u << 3)
 #define INTERCEPT_RDPMC     (1u << 15)
 #define INTERCEPT_CPUID     (1u << 18)
@@ -114,6 +115,9 @@ _Static_assert(sizeof(struct vmcb) == 4096, "one page");
 #define INTERCEPT_XSETBV    (1u << 13)
 
 #define V_INTR_MASKING (1ull << 24)
+#define V_IRQ           (1ull << 8)
+#define V_INTR_PRIO_MAX (0xfull << 16)
+#define V_IGN_TPR       (1ull << 20)
 #define TLB_FLUSH_ALL  1
 #define TLB_FLUSH_ASID 3
 

@@ -90,6 +90,7 @@
 #define PIN_NMI_EXITING     (1u << 3)
 #define PIN_VIRTUAL_NMIS    (1u << 5)
 /* Primary processor-based controls */
+#define PROC_INTR_WINDOW    (1u << 2)
 #define PROC_HLT_EXITING    (1u << 7)
 #define PROC_MWAIT_EXITING  (1u << 10)
 #define PROC_RDPMC_EXITING  (1u << 11)

@@ -42,6 +42,8 @@ void vmx_reg_write(struct vcpu *v, enum vreg r, uint64_t value);
 void vmx_segment_read(struct vcpu *v, enum vseg s, struct vseg_state *out);
 void vmx_inject(struct vcpu *v, const struct vevent *e);
 void vmx_advance_rip(struct vcpu *v, unsigned len);
+bool vmx_intr_ready(struct vcpu *v);
+void vmx_intr_window(struct vcpu *v, bool on);
 /* Entry controls of the current VMCS, kept in step with guest EFER.LMA. */
 void vmx_set_ia32e_guest(bool on);
 void vmx_decode_exit(struct vcpu *v, struct vm_exit *e);

@@ -163,3 +163,23 @@ void vmx_inject(struct vcpu *v, const struct vevent *e)
 	}
 	vmwrite(VMCS_ENTRY_INTR_INFO, info);
 }
+
+#define RFLAGS_IF (1ull << 9)
+
+bool vmx_intr_ready(struct vcpu *v)
+{
+	(void)v;
+	return (vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF) && !(vmread(VMCS_GUEST_INTERRUPTIBILITY) & 3) &&
+	       !(vmread(VMCS_ENTRY_INTR_INFO) & (1u << 31));
+}
+
+/* SDM 25.6.2: primary processor-based control bit 2, interrupt-window
+ * exiting; always allowed to be 1 (SDM A.3.2). */
+void vmx_intr_window(struct vcpu *v, bool on)
+{
+	(void)v;
+	uint64_t proc = vmread(VMCS_PROC_CTLS);
+	uint64_t want = on ? proc | PROC_INTR_WINDOW : proc & ~(uint64_t)PROC_INTR_WINDOW;
+	if (want != proc)
+		vmwrite(VMCS_PROC_CTLS, want);
+}

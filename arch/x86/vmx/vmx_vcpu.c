@@ -261,6 +261,8 @@ const struct virt_ops vmx_ops = {
 	.reg_write = vmx_reg_write,
 	.segment_read = vmx_segment_read,
 	.inject = vmx_inject,
+	.intr_ready = vmx_intr_ready,
+	.intr_window = vmx_intr_window,
 	.msr_passthrough = vmx_msr_passthrough,
 	.npt_flush = vmx_npt_flush,
 };

@@ -9,6 +9,7 @@ struct guest;
 /* Guest-physical layout used for 64-bit payloads. */
 #define GUEST_BOOT_PML4   0x1000ull  /* + PDPT at 0x2000, 4 PDs at 0x3000-0x6fff */
 #define GUEST_BOOT_GDT    0x7000ull
+#define GUEST_BOOT_GDT_OS 0x7800ull  /* Linux / Multiboot selectors */
 #define GUEST_BOOT_STACK  0x80000ull
 #define GUEST_PAYLOAD_BASE 0x100000ull
 
@@ -23,5 +24,10 @@ int guest_boot_long_mode(struct guest *g, struct vcpu_state *s, uint64_t entry, 
  * runs; every vCPU's state refers to them. */
 int guest_boot_write_tables(struct guest *g);
 void guest_boot_long_mode_state(struct vcpu_state *s, uint64_t entry, uint64_t stack);
+
+/* Linux and Multiboot kernels: their GDT, and vCPU 0's start states. */
+int guest_boot_write_os_gdt(struct guest *g);
+void guest_boot_linux_state(struct vcpu_state *s, uint64_t entry);
+void guest_boot_protected_state(struct vcpu_state *s, uint64_t entry);
 
 #endif

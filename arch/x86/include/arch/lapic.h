@@ -14,6 +14,9 @@
 /* Fixed-delivery vector that only wakes a CPU (cpu_kick): acknowledged and
  * otherwise ignored by the host. */
 #define WAKE_VECTOR 0xf0
+/* The host's own one-shot timer (vCPU deadlines): acknowledged and ignored
+ * like WAKE_VECTOR; the interrupted vCPU loop looks at the time itself. */
+#define TIMER_VECTOR 0xf1
 
 /* Choose the mode on the boot CPU; x2APIC whenever the CPU has it. */
 void lapic_init_bsp(void);
@@ -30,5 +33,10 @@ void lapic_eoi(void);
 void lapic_mask_lvt(void);
 /* NMI to every other CPU (panic). Safe to call before lapic_init_bsp. */
 void lapic_nmi_others(void);
+/* The local timer: calibrated once against the TSC, then armed one-shot
+ * (TIMER_VECTOR) ns from now on the calling CPU; 0 disarms. */
+void lapic_timer_calibrate(void);
+uint64_t lapic_timer_hz(void);
+void lapic_timer_arm_ns(uint64_t ns);
 
 #endif

@@ -101,6 +101,7 @@ struct vcpu_stats {
 	uint64_t count[EXIT_KIND_COUNT];
 	uint64_t handle_tsc[EXIT_KIND_COUNT];
 	uint64_t guest_tsc;
+	uint64_t halted_tsc;         /* asleep in HLT / wait-for-SIPI */
 	uint64_t entries;
 };
 
@@ -123,6 +124,8 @@ struct vcpu {
 	struct vcpu_stats stats;
 	bool launched;               /* VMX: VMLAUNCH done, VMRESUME next       */
 	uint64_t tsc_exit;           /* host TSC at the last exit                */
+	uint64_t timer_armed_ns;     /* host timer armed for this deadline       */
+	bool intr_window;            /* interrupt-window exit requested          */
 };
 
 struct guest;

@@ -52,6 +52,14 @@ struct virt_ops {
 	/* Queue an exception or interrupt for the next entry (SDM 26.6,
 	 * APM 15.20). */
 	void (*inject)(struct vcpu *v, const struct vevent *e);
+	/* Could an external interrupt be injected at the next entry: guest
+	 * RFLAGS.IF set, no STI/MOV-SS shadow, no event already queued
+	 * (SDM 26.3.1.5 and 26.6.5, APM 15.20/15.21.4)? */
+	bool (*intr_ready)(struct vcpu *v);
+	/* Exit (EXIT_INTR_WINDOW) as soon as the guest can take an interrupt:
+	 * VMX interrupt-window exiting (SDM 26.7.5), SVM a virtual interrupt
+	 * with the VINTR intercept (APM 15.21.4). Off again with on = false. */
+	void (*intr_window)(struct vcpu *v, bool on);
 
 	/* Let the guest touch this MSR / port without exiting. */
 	void (*msr_passthrough)(struct vcpu *v, uint32_t msr, bool read, bool write);

@@ -1,0 +1,78 @@
+#include "console_mux.h"
+
+#include <drivers/uart16550.h>
+#include <kernel/vdev/com.h>
+
+#include "config.h"
+#include "log.h"
+#include "spinlock.h"
+
+#define POLL_INTERVAL_NS 2000000ull
+#define BYTES_PER_POLL   64
+
+static struct {
+	struct spinlock lock;
+	struct com_port *com[CFG_MAX_PARTITIONS];
+	const char *name[CFG_MAX_PARTITIONS];
+	unsigned count, focus;
+	bool escape;                 /* Ctrl-A seen, the next byte is a command */
+	uint64_t last_poll_ns;
+} mux;
+
+void console_mux_register(struct com_port *c, const char *name)
+{
+	spin_lock(&mux.lock);
+	if (mux.count < CFG_MAX_PARTITIONS) {
+		mux.com[mux.count] = c;
+		mux.name[mux.count++] = name;
+	}
+	spin_unlock(&mux.lock);
+}
+
+static void list_targets(void)
+{
+	log_info("tessera: console: Ctrl-A then 1-%u picks the partition that gets input:", mux.count);
+	for (unsigned i = 0; i < mux.count; i++)
+		log_info("tessera: console:   %u %s%s", i + 1, mux.name[i], i == mux.focus ? " (now)" : "");
+}
+
+/* A byte after Ctrl-A. */
+static void command(uint8_t b)
+{
+	if (b >= '1' && b <= '9' && (unsigned)(b - '1') < mux.count) {
+		mux.focus = (unsigned)(b - '1');
+		log_info("tessera: console input to partition %s", mux.name[mux.focus]);
+	} else if (b == CONSOLE_MUX_ESCAPE && mux.focus < mux.count) {
+		com_input(mux.com[mux.focus], &b, 1);
+	} else {
+		list_targets();
+	}
+}
+
+static void handle(uint8_t b)
+{
+	if (mux.escape) {
+		mux.escape = false;
+		command(b);
+	} else if (b == CONSOLE_MUX_ESCAPE) {
+		mux.escape = true;
+	} else if (mux.focus < mux.count) {
+		com_input(mux.com[mux.focus], &b, 1);
+	}
+}
+
+void console_mux_poll(uint64_t now_ns)
+{
+	if (!mux.count || now_ns - __atomic_load_n(&mux.last_poll_ns, __ATOMIC_RELAXED) < POLL_INTERVAL_NS)
+		return;
+	if (!spin_lock_bounded(&mux.lock, 1))
+		return; /* another CPU is polling */
+	mux.last_poll_ns = now_ns;
+	for (int n = 0; n < BYTES_PER_POLL; n++) {
+		int c = uart_try_getc();
+		if (c < 0)
+			break;
+		handle((uint8_t)c);
+	}
+	spin_unlock(&mux.lock);
+}

@@ -1,0 +1,144 @@
+/* The legacy half of the virtual platform: PIT, CMOS RTC, PCI host bridge
+ * (port 0xcf8/0xcfc and ECAM), the ACPI sleep registers, and the ACPI
+ * tables that describe all of it. */
+#include <arch/vcpu.h>
+#include <kernel/acpi_gen.h>
+#include <kernel/log.h>
+#include <kernel/time.h>
+
+#include "platform.h"
+
+#define PCI_CONFIG_ADDR 0xcf8
+#define PM_TIMER_HZ     3579545ull
+
+static int sleep_regs(struct vcpu *v, void *ctx, uint16_t port, uint8_t size, bool in, uint32_t *value)
+{
+	struct vplat *p = ctx;
+	(void)size;
+	if (in) {
+		*value = port == VPLAT_SLEEP_STS ? 0x80 : 0; /* WAK_STS: never asleep */
+		return 0;
+	}
+	/* ACPI 6.5 4.8.3.7: SLP_EN with the \_S5 type is soft-off. Other sleep
+	 * states do not exist here (the DSDT names only \_S5). */
+	if (port == VPLAT_SLEEP_CTL && (*value & 0x3c) == ACPI_GEN_SLEEP_CTL_S5) {
+		p->powered_off = true;
+		guest_request_poweroff(v, "powered off (ACPI S5)");
+	}
+	return 0;
+}
+
+/* ACPI PM timer (ACPI 6.5 4.8.3.3): a free-running 24-bit counter at
+ * 3.579545 MHz. Linux takes it as a clocksource when it cannot trust the
+ * TSC across vCPUs (non-Intel guests with several vCPUs). */
+static int pm_timer(struct vcpu *v, void *ctx, uint16_t port, uint8_t size, bool in, uint32_t *value)
+{
+	(void)v, (void)ctx, (void)port, (void)size;
+	if (in) {
+		uint64_t ns = time_ns();
+		uint64_t ticks = (ns / 1000000000ull) * PM_TIMER_HZ +
+				 (ns % 1000000000ull) * PM_TIMER_HZ / 1000000000ull;
+		*value = (uint32_t)ticks & 0xffffff;
+	}
+	return 0;
+}
+
+static int pit_io(struct vcpu *v, void *ctx, uint16_t port, uint8_t size, bool in, uint32_t *value)
+{
+	struct vplat *p = ctx;
+	(void)v;
+	(void)size;
+	uint64_t now = time_ns();
+	spin_lock(&p->lock);
+	if (in)
+		*value = pit_model_read(&p->pit, port, now);
+	else
+		pit_model_write(&p->pit, port, (uint8_t)*value, now);
+	spin_unlock(&p->lock);
+	return 0;
+}
+
+static int rtc_io(struct vcpu *v, void *ctx, uint16_t port, uint8_t size, bool in, uint32_t *value)
+{
+	struct vplat *p = ctx;
+	(void)v;
+	(void)size;
+	uint64_t now = time_ns();
+	spin_lock(&p->lock);
+	if (in)
+		*value = rtc_model_read(&p->rtc, port, now);
+	else
+		rtc_model_write(&p->rtc, port, (uint8_t)*value, now);
+	spin_unlock(&p->lock);
+	return 0;
+}
+
+static int pci_io(struct vcpu *v, void *ctx, uint16_t port, uint8_t size, bool in, uint32_t *value)
+{
+	struct vplat *p = ctx;
+	(void)v;
+	spin_lock(&p->lock);
+	pci_host_model_io(&p->pci, port, size, !in, value);
+	spin_unlock(&p->lock);
+	return 0;
+}
+
+static int pci_ecam(struct vcpu *v, void *ctx, uint64_t gpa, uint8_t size, bool write, uint64_t *value)
+{
+	struct vplat *p = ctx;
+	(void)v;
+	spin_lock(&p->lock);
+	pci_host_model_ecam_access(&p->pci, gpa - VPLAT_ECAM_BASE, size, write, value);
+	spin_unlock(&p->lock);
+	return 0;
+}
+
+int vplat_devices_attach(struct vplat *p)
+{
+	struct guest *g = p->guest;
+	vplat_devices_reset(p);
+	return guest_io_register(g, 0x40, 4, pit_io, p) || guest_io_register(g, 0x61, 1, pit_io, p) ||
+	       guest_io_register(g, 0x70, 2, rtc_io, p) ||
+	       guest_io_register(g, PCI_CONFIG_ADDR, 8, pci_io, p) ||
+	       guest_io_register(g, VPLAT_SLEEP_CTL, 2, sleep_regs, p) ||
+	       guest_io_register(g, VPLAT_PM_TIMER, 4, pm_timer, p) ||
+	       guest_mmio_register(g, VPLAT_ECAM_BASE, VPLAT_ECAM_SIZE, pci_ecam, p) ? -1 : 0;
+}
+
+void vplat_devices_reset(struct vplat *p)
+{
+	spin_lock(&p->lock);
+	pit_model_init(&p->pit, NULL);
+	rtc_model_init(&p->rtc, p->epoch_at_ns0);
+	pci_host_model_init(&p->pci);
+	spin_unlock(&p->lock);
+}
+
+int vplat_write_acpi(struct vplat *p, uint64_t *rsdp_gpa)
+{
+	struct acpi_gen_params a = {
+		.vcpu_count = p->vcpu_count,
+		/* ACPI 6.5 5.2.12.12: processors with APIC IDs below 255 are
+		 * listed as local APIC entries only; Linux 6.1 counts an x2APIC
+		 * entry for the same ID as a second CPU. vCPUs here have IDs
+		 * 0..15, so x2APIC entries are never needed. */
+		.x2apic_entries = false,
+		.lapic_base = VPLAT_LAPIC_BASE,
+		.ioapic_id = p->vcpu_count & 0xf,
+		.ioapic_base = VPLAT_IOAPIC_BASE,
+		.have_pci = true,
+		.mcfg_base = VPLAT_ECAM_BASE,
+		.pci_bus_end = 0,
+		.pm_tmr_port = VPLAT_PM_TIMER,
+		.sleep_control_port = VPLAT_SLEEP_CTL,
+		.sleep_status_port = VPLAT_SLEEP_STS,
+		.reset_port = VPLAT_RESET_PORT,
+		.reset_value = VPLAT_RESET_VALUE,
+		.uart_com1 = true,
+		.rtc_cmos = true,
+	};
+	void *buf = guest_ram_ptr(p->guest, VPLAT_ACPI_GPA, VPLAT_ACPI_SIZE);
+	if (!buf)
+		return -1;
+	return acpi_gen_build(&a, buf, VPLAT_ACPI_SIZE, VPLAT_ACPI_GPA, rsdp_gpa) > 0 ? 0 : -1;
+}
