@@ -36,6 +36,7 @@ int arch_guest_prepare(struct guest *g, const struct boot_plan *plan);
 int arch_vcpu_boot(struct vcpu *v, const struct boot_plan *plan);
 void arch_vcpu_run(struct vcpu *v);
 void arch_vcpu_print_stats(const struct vcpu *v);
+void arch_vcpu_report(const struct vcpu *v);
 /* Stop every CPU for good without a panic report (on_fault = halt-system). */
 void arch_halt_system(const char *why) __attribute__((noreturn));
 /* Run the test payloads named by run= on the boot CPU (arch/x86/payload.c). */

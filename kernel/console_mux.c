@@ -3,6 +3,7 @@
 #include <drivers/uart16550.h>
 #include <kernel/vdev/com.h>
 
+#include "arch.h"
 #include "config.h"
 #include "log.h"
 #include "spinlock.h"
@@ -36,12 +37,24 @@ static void list_targets(void)
 		log_info("tessera: console:   %u %s%s", i + 1, mux.name[i], i == mux.focus ? " (now)" : "");
 }
 
+static void report(void)
+{
+	for (unsigned i = 0; i < mux.count; i++) {
+		struct guest *g = mux.com[i]->guest;
+		for (unsigned n = 0; n < g->vcpu_count; n++)
+			if (g->vcpu[n])
+				arch_vcpu_report(g->vcpu[n]);
+	}
+}
+
 /* A byte after Ctrl-A. */
 static void command(uint8_t b)
 {
 	if (b >= '1' && b <= '9' && (unsigned)(b - '1') < mux.count) {
 		mux.focus = (unsigned)(b - '1');
 		log_info("tessera: console input to partition %s", mux.name[mux.focus]);
+	} else if (b == 's') {
+		report();
 	} else if (b == CONSOLE_MUX_ESCAPE && mux.focus < mux.count) {
 		com_input(mux.com[mux.focus], &b, 1);
 	} else {

@@ -2,7 +2,8 @@
  * Console input for partitions: bytes typed on the hypervisor's console go
  * to one partition's COM1 at a time. Ctrl-A then a digit 1-9 gives the
  * input to the partition with that number (in config order); Ctrl-A then
- * '?' lists them; Ctrl-A twice sends one Ctrl-A. Output is unaffected:
+ * '?' lists them; Ctrl-A then 's' reports every vCPU's state; Ctrl-A twice
+ * sends one Ctrl-A. Output is unaffected:
  * every partition's lines reach the console with its name as a prefix.
  * docs/getting-started.md shows it in use.
  */

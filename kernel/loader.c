@@ -113,7 +113,7 @@ static int load_linux(struct guest *g, const struct cfg_partition *c, const stru
 	struct linux_boot_out out;
 	const char *why = NULL;
 	uint64_t rsdp;
-	if (vplat_write_acpi(plat, &rsdp)) {
+	if (vplat_write_firmware(plat, &rsdp)) {
 		log_err("tessera: partition %s: ACPI tables do not fit", c->name);
 		return -1;
 	}
@@ -147,7 +147,7 @@ static int load_multiboot(struct guest *g, const struct cfg_partition *c,
 	struct multiboot_boot_out out;
 	const char *why = NULL;
 	uint64_t rsdp;
-	if (vplat_write_acpi(plat, &rsdp)) {
+	if (vplat_write_firmware(plat, &rsdp)) {
 		log_err("tessera: partition %s: ACPI tables do not fit", c->name);
 		return -1;
 	}

@@ -126,8 +126,8 @@ def run_tool_tests(results):
 class Console(threading.Thread):
     """COM1 of an interactive case: QEMU serves it on a Unix socket; this
     reads it into serial.log and plays the case's script, one step at a
-    time: when the step's regex appears after the previous step's match, its
-    text is typed."""
+    time: when the step's regex appears after the previous step's match (or
+    anywhere, for a step (regex, text, "any")), its text is typed."""
 
     def __init__(self, path, serial, script):
         super().__init__(daemon=True)
@@ -166,10 +166,13 @@ class Console(threading.Thread):
                 out.flush()
                 text += chunk
                 while step < len(self.script):
-                    m = re.compile(self.script[step][0]).search(text, pos)
+                    anywhere = len(self.script[step]) > 2 and self.script[step][2] == "any"
+                    m = re.compile(self.script[step][0]).search(text, 0 if anywhere else pos)
                     if not m:
                         break
                     pos = m.end()
+                    if len(self.script[step]) > 3:
+                        time.sleep(self.script[step][3])  # (regex, text, where, delay)
                     sock.sendall(self.script[step][1].encode())
                     step += 1
 

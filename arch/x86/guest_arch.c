@@ -20,6 +20,7 @@ struct vcpu *arch_vcpu_create(struct guest *g, unsigned id) { return vcpu_create
 void arch_vcpu_destroy(struct vcpu *v) { vcpu_destroy(v); }
 void arch_vcpu_run(struct vcpu *v) { vcpu_run(v); }
 void arch_vcpu_print_stats(const struct vcpu *v) { vcpu_print_stats(v); }
+void arch_vcpu_report(const struct vcpu *v) { vcpu_report(v); }
 
 int arch_guest_prepare_raw(struct guest *g)
 {

@@ -196,8 +196,25 @@ void vcpu_run(struct vcpu *v)
 		v->stats.entries++;
 		v->stats.guest_tsc += t1 - t0;
 		v->stats.count[e.kind]++;
+		v->stats.last_kind = e.kind;
+		v->stats.last_rip = virt->reg_read(v, VREG_RIP);
 		v->stats.handle_tsc[e.kind] += rdtsc() - t1;
 	}
+}
+
+void vcpu_report(const struct vcpu *v)
+{
+	static const char *const states[] = { "running", "halted", "wait-for-sipi", "stopped" };
+	char counts[160];
+	int n = 0;
+	for (int k = 0; k < EXIT_KIND_COUNT && n < (int)sizeof counts - 24; k++)
+		if (v->stats.count[k])
+			n += fmt_snprintf(counts + n, sizeof counts - (size_t)n, " %s=%lu",
+					  exit_kind_name((enum exit_kind)k), v->stats.count[k]);
+	counts[n] = 0;
+	log_info("tessera: guest %s vcpu %u on cpu %u: %s, %lu exits, last %s at rip 0x%lx;%s",
+		 v->guest->name, v->id, v->cpu, states[v->state], v->stats.entries,
+		 exit_kind_name(v->stats.last_kind), v->stats.last_rip, counts);
 }
 
 void vcpu_print_stats(const struct vcpu *v)

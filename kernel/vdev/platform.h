@@ -37,6 +37,7 @@
 
 #define VPLAT_ACPI_GPA     0xe0000ull
 #define VPLAT_ACPI_SIZE    0x10000ull
+#define VPLAT_RESET_VECTOR 0xffff0ull
 #define VPLAT_LOW_HOLE     0x9f000ull  /* [0x9f000, 1 MiB): reserved in the E820 map */
 #define VPLAT_ECAM_BASE    0xe0000000ull
 #define VPLAT_ECAM_SIZE    0x100000ull
@@ -88,9 +89,11 @@ int vplat_attach(struct vplat *p, struct guest *g, unsigned vcpu_count, struct c
 		 uint64_t epoch_at_ns0);
 /* Power-on state again (partition restart); the wiring stays. */
 void vplat_reset(struct vplat *p);
-/* Write the ACPI tables describing this platform at VPLAT_ACPI_GPA in the
- * guest's RAM; *rsdp_gpa gets the RSDP. 0 or -1. */
-int vplat_write_acpi(struct vplat *p, uint64_t *rsdp_gpa);
+/* Write what a PC's firmware leaves in memory: the ACPI tables describing
+ * this platform at VPLAT_ACPI_GPA (*rsdp_gpa gets the RSDP), and a reset
+ * vector at 0xffff0 that resets the partition, for kernels that reboot
+ * by jumping there in real mode (Linux's last resort). 0 or -1. */
+int vplat_write_firmware(struct vplat *p, uint64_t *rsdp_gpa);
 
 /* For the vCPU loop (arch/x86/vcpu.c). All take the vCPU the caller runs. */
 /* Local APIC MSRs (0x1b, 0x6e0, 0x800-0x8ff): 1 = not a platform MSR,

@@ -114,7 +114,7 @@ void vplat_devices_reset(struct vplat *p)
 	spin_unlock(&p->lock);
 }
 
-int vplat_write_acpi(struct vplat *p, uint64_t *rsdp_gpa)
+int vplat_write_firmware(struct vplat *p, uint64_t *rsdp_gpa)
 {
 	struct acpi_gen_params a = {
 		.vcpu_count = p->vcpu_count,
@@ -137,8 +137,17 @@ int vplat_write_acpi(struct vplat *p, uint64_t *rsdp_gpa)
 		.uart_com1 = true,
 		.rtc_cmos = true,
 	};
-	void *buf = guest_ram_ptr(p->guest, VPLAT_ACPI_GPA, VPLAT_ACPI_SIZE);
-	if (!buf)
+	/* SDM Vol. 3A 9.1.4: execution starts at 0xffff0 after a reset; a
+	 * kernel that "resets" by jumping there (Linux's BOOT_BIOS) meets
+	 * "mov al, 6; mov dx, 0xcf9; out dx, al; hlt; jmp $-1": a reset
+	 * through the same register the FADT names. */
+	static const uint8_t reset_stub[] = { 0xb0, VPLAT_RESET_VALUE, 0xba, 0xf9, 0x0c, 0xee,
+					      0xf4, 0xeb, 0xfd };
+	uint8_t *stub = guest_ram_ptr(p->guest, VPLAT_RESET_VECTOR, sizeof reset_stub);
+	void *buf = guest_ram_ptr(p->guest, VPLAT_ACPI_GPA, VPLAT_ACPI_SIZE - 0x10);
+	if (!buf || !stub)
 		return -1;
-	return acpi_gen_build(&a, buf, VPLAT_ACPI_SIZE, VPLAT_ACPI_GPA, rsdp_gpa) > 0 ? 0 : -1;
+	for (unsigned i = 0; i < sizeof reset_stub; i++)
+		stub[i] = reset_stub[i];
+	return acpi_gen_build(&a, buf, VPLAT_ACPI_SIZE - 0x10, VPLAT_ACPI_GPA, rsdp_gpa) > 0 ? 0 : -1;
 }

@@ -185,7 +185,7 @@ PROMPT = r"guest {}: tessera-demo# "
 # Kernel complaints about the platform: any such line fails the case.
 # busybox dmesg -r keeps the <level> prefix: 0-4 are emergency .. warning.
 DMESG_CHECK = ("dmesg -r | grep -E '^<[0-4]>' | grep -iE 'apic|acpi|timer|tsc|clock|irq|hpet|pit' "
-               "| sed 's/^/DMESG-BAD: /'; echo dmesg-check-$((1+1))\n")
+               "| sed 's/^/DMESG-B''AD: /'; echo dmesg-check-$((1+1))\n")
 
 
 def linux_cases():
@@ -199,23 +199,39 @@ def linux_cases():
     one_script = [(PROMPT.format("tux"), "echo typed-$((6*7))\n"),
                   (r"guest tux: typed-42", DMESG_CHECK),
                   (r"guest tux: dmesg-check-2", "poweroff -f\n")]
-    two = [r"guest tux: tessera-demo: init started",
-           r"guest tux: tessera-demo: nproc=2 memtotal_kb=1\d{5}\b",
+    # Two Linux partitions: tux (2 vCPUs) and pen. tux fills memory with a
+    # pattern, pen looks for it through /dev/mem beyond its own RAM (reads
+    # there find nothing: all ones), then tux reboots and powers off while
+    # pen keeps answering. Ctrl-A 2 / Ctrl-A 1 move the typing between them.
+    pattern = "TESSERA-ISOLATION-PATTERN-5f3a"
+    two = [r"guest tux: tessera-demo: nproc=2 memtotal_kb=1\d{5}\b",
            r"guest pen: tessera-demo: nproc=1 memtotal_kb=1\d{5}\b",
-           r"guest tux: typed-42", r"guest tux: dmesg-check-2", r"guest pen: pen-alive-7",
-           r"partition tux state restarting", r"guest pen: pen-still-alive-9",
-           r"tessera: guest tux vcpu 0: powered off \(ACPI S5\)",
+           r"guest tux: typed-42", r"guest tux: dmesg-check-2", r"guest tux: memfill: done",
+           r"tessera: console input to partition pen", r"guest pen: pen-alive-7",
+           r"guest pen: memscan: not found", r"guest pen: 0xFFFFFFFF", r"partition tux state restarting",
+           r"tessera: guest tux vcpu 1 on cpu 2: (running|halted)",
+           r"guest pen: pen-still-alive-9",
+           r"tessera: guest tux vcpu \d: powered off \(ACPI S5\)",
            r"partition tux exited with status 0"]
-    two_script = [(PROMPT.format("tux"), "echo typed-$((6*7))\n"),
+    two_script = [(PROMPT.format("tux"), "echo typed-$((6*7))\n", "any"),
                   (r"guest tux: typed-42", DMESG_CHECK),
-                  (r"guest tux: dmesg-check-2", "\x011"),
-                  (PROMPT.format("pen"), "echo pen-alive-$((3+4))\n"),
-                  (r"guest pen: pen-alive-7", "\x01\x30"),  # Ctrl-A 0 selects nothing: lists
-                  (r"tessera: console:   1 tux", "\x010reboot -f\n")]
+                  (r"guest tux: dmesg-check-2", f"memfill {pattern} 8\n"),
+                  (r"guest tux: memfill: done", "\x012"),
+                  (PROMPT.format("pen"), "echo pen-alive-$((3+4))\n", "any"),
+                  (r"guest pen: pen-alive-7", f"memscan {pattern} 0xa000000 0x400000\n"),
+                  (r"guest pen: memscan: ", "devmem 0xa100000 32\n"),
+                  (r"guest pen: 0xFFFFFFFF", "\x011reboot -f\n"),
+                  (r"guest tux: .*reboot: Restarting system", "\x01s"),
+                  (r"partition tux state restarting", "\x012echo pen-still-alive-$((4+5))\n"),
+                  (r"guest pen: pen-still-alive-9", "\x011"),
+                  (PROMPT.format("tux"), "poweroff -f\n")]
     return [
         Case("linux-1vcpu-qemu-svm", "qemu-svm", 2, one, r"partition tux state stopped",
              config="linux1.toml", files=DEMO_FILES, script=one_script, forbid=forbid,
              qemu_mem="1024", timeout=240),
+        Case("linux-2part-qemu-svm", "qemu-svm", 4, two, r"partition tux state stopped",
+             config="linux2.toml", files=DEMO_FILES, script=two_script,
+             forbid=forbid + [r"memscan: found"], qemu_mem="1024", timeout=400),
     ]
 
 

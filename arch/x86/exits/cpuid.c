@@ -89,6 +89,15 @@ static void apply_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpu
 		break;
 	case 0xb: case 0x1f: leaf_topology(v, sub, r); break;
 	case 0x80000001: r->ecx &= ~(E1_ECX_SVM | E1_ECX_SKINIT); break;
+	case 0x80000007:
+		/* APM Vol. 3 E.4.6 / SDM 2A: EDX[8] invariant TSC. The hypervisor's
+		 * own clock is the TSC and only works if it runs at a constant
+		 * rate; every vCPU of a guest sees it with the same offset, so
+		 * it is invariant and synchronized (Linux then trusts it on
+		 * several vCPUs of any vendor). Power management bits are not
+		 * the guest's. */
+		*r = (struct cpuid_regs){ 0, 0, 0, v->guest->platform ? 1u << 8 : 0 };
+		break;
 	case 0x80000008: r->ecx = (r->ecx & ~0xffu) | (v->guest->vcpu_count - 1); break;
 	case 0x8000000a: *r = (struct cpuid_regs){ 0, 0, 0, 0 }; break;
 	default: break;

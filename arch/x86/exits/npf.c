@@ -47,9 +47,22 @@ static void reg_set(struct vcpu *v, int reg, bool high8, unsigned size, uint64_t
 		*vcpu_gpr(v, (unsigned)reg) = new;
 }
 
+/* A PC's bus answers an address nothing decodes with all ones and drops
+ * writes (a master abort). Guests with a virtual platform get that, since
+ * their kernels probe (and users read /dev/mem); raw guests are stopped. */
+static bool unbacked(const struct guest *g, uint64_t gpa)
+{
+	return g->platform && !guest_mmio_find(g, gpa) && !guest_ram_ptr(g, gpa, 1);
+}
+
 static int mmio(struct mmio_ctx *c, uint64_t gpa, bool write, uint64_t *val)
 {
 	const struct mmio_region *r = guest_mmio_find(c->v->guest, gpa);
+	if (!r && unbacked(c->v->guest, gpa)) {
+		if (!write)
+			*val = ~0ull;
+		return 0;
+	}
 	if (!r)
 		return -1;
 	return r->fn(c->v, r->ctx, gpa, c->in.mem_size, write, val);
@@ -187,7 +200,7 @@ static enum exit_result emulate(struct vcpu *v, const struct vm_exit *e)
 enum exit_result exit_npf(struct vcpu *v, const struct vm_exit *e)
 {
 	const char *how = e->npf.fetch ? "fetch" : e->npf.write ? "write" : "read";
-	if (guest_mmio_find(v->guest, e->npf.gpa) && !e->npf.fetch)
+	if ((guest_mmio_find(v->guest, e->npf.gpa) || unbacked(v->guest, e->npf.gpa)) && !e->npf.fetch)
 		return emulate(v, e);
 	if (guest_ram_ptr(v->guest, e->npf.gpa, 1))
 		vcpu_stop(v, e, "%s of protected guest memory at gpa 0x%lx", how, e->npf.gpa);

@@ -103,6 +103,8 @@ struct vcpu_stats {
 	uint64_t guest_tsc;
 	uint64_t halted_tsc;         /* asleep in HLT / wait-for-SIPI */
 	uint64_t entries;
+	uint64_t last_rip;           /* guest RIP at the latest exit (reports) */
+	enum exit_kind last_kind;
 };
 
 enum vcpu_run_state { VCPU_RUNNING, VCPU_HALTED, VCPU_WAIT_SIPI, VCPU_STOPPED };
@@ -137,5 +139,8 @@ void vcpu_destroy(struct vcpu *v);
 void vcpu_run(struct vcpu *v);
 void vcpu_print_stats(const struct vcpu *v);
 void vcpu_reset_xcr0(struct vcpu *v);
+/* One line about a vCPU's state for the console's status report; may run
+ * on any CPU (reads counters the vCPU's own CPU updates). */
+void vcpu_report(const struct vcpu *v);
 
 #endif
