@@ -140,7 +140,7 @@ run: $(BUILD)/tessera.efi payloads $(DEMO) | $(SETUP)
 fuzz: | $(SETUP)
 	bash tests/fuzz/run.sh $(or $(SECONDS),120)
 
-bench: $(BUILD)/tessera.efi payloads | $(SETUP)
+bench: $(BUILD)/tessera.efi payloads $(DEMO) | $(SETUP)
 	python3 scripts/bench.py
 
 unit: $(BUILD)/tessera-check payloads | $(SETUP)

@@ -88,26 +88,31 @@ static uint32_t memory_map(const struct guest *g, struct linux_e820 *e)
 	return n;
 }
 
-/* The partition's command line, plus the TSC rate unless it names one:
- * Linux calibrates the TSC by timing the PIT or the ACPI PM timer against
- * it in tight loops (arch/x86/kernel/tsc.c), and each read of either is an
- * exit here, which under emulation takes longer than its sanity checks
- * allow. tsc_early_khz= (kernel-parameters.txt) is the documented way to
- * tell it; the hypervisor knows the rate the guest's TSC runs at. */
+/* The partition's command line, plus what Linux cannot find out about the
+ * TSC here, unless the line already says it (kernel-parameters.txt):
+ *  - tsc_early_khz=: Linux calibrates the TSC by timing the PIT against it
+ *    in tight loops (arch/x86/kernel/tsc.c), and when each PIT read is an
+ *    exit that takes longer than its sanity checks allow (under emulation)
+ *    it gives up on the TSC; the hypervisor knows the rate.
+ *  - tsc=reliable: the TSC is invariant and every vCPU of the partition
+ *    sees it with the same offset, so the clocksource watchdog (which
+ *    compares it against timer ticks that a busy host may deliver late)
+ *    has nothing to find. */
 static void linux_cmdline(const struct cfg_partition *c, char *out, size_t size)
 {
 	char unused[24];
-	if (cmdline_get(c->cmdline, "tsc_early_khz", unused, sizeof unused))
-		fmt_snprintf(out, size, "%s", c->cmdline);
-	else
-		fmt_snprintf(out, size, "%s%stsc_early_khz=%lu", c->cmdline, c->cmdline[0] ? " " : "",
-			     time_tsc_hz() / 1000);
+	int n = fmt_snprintf(out, size, "%s", c->cmdline);
+	if (!cmdline_get(c->cmdline, "tsc_early_khz", unused, sizeof unused))
+		n += fmt_snprintf(out + n, size - (size_t)n, "%stsc_early_khz=%lu", n ? " " : "",
+				  time_tsc_hz() / 1000);
+	if (!cmdline_get(c->cmdline, "tsc", unused, sizeof unused))
+		fmt_snprintf(out + n, size - (size_t)n, "%stsc=reliable", n ? " " : "");
 }
 
 static int load_linux(struct guest *g, const struct cfg_partition *c, const struct loader_files *f,
 		      struct vplat *plat, struct boot_plan *plan)
 {
-	char cmdline[CFG_CMDLINE_MAX + 32];
+	char cmdline[CFG_CMDLINE_MAX + 64]; /* room for what linux_cmdline adds */
 	linux_cmdline(c, cmdline, sizeof cmdline);
 	struct linux_e820 e820[4];
 	struct linux_boot_out out;

@@ -135,9 +135,12 @@ def main():
     boot_s = None
     step = "init line"
     try:
-        if not con.expect(re.escape(INIT_LINE), args.timeout):
+        m = con.expect(re.escape(INIT_LINE) + r" \(uptime ([\d.]+) s\)", args.timeout)
+        if not m:
             raise RuntimeError(f"no '{INIT_LINE}'")
         t_init = time.monotonic() - t0
+        if m.group(1):
+            print(f"direct boot: init at uptime {m.group(1)} s")
         m = con.expect(r"tessera-demo: nproc=(\d+) memtotal_kb=(\d+)", 30)
         if m:
             print(f"boot-demo-direct: guest nproc={m.group(1)} memtotal_kb={m.group(2)}")

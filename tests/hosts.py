@@ -18,7 +18,7 @@ display_library: rfb, options="timeout=0"
 ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14
 ata0-master: type=disk, path={image}, mode=flat, cylinders=64, heads=16, spt=63
 boot: disk
-com1: enabled=1, mode=file, dev={serial}
+com1: enabled=1, {com1}
 port_e9_hack: enabled=1
 speaker: enabled=0
 sound: driver=dummy
@@ -52,15 +52,20 @@ def qemu(workdir, esp_dir, serial, cpus, cpu_model="qemu64,+svm,+npt", smp="", e
                             stderr=subprocess.STDOUT, start_new_session=True)
 
 
-def bochs(workdir, esp_image, serial, cpus, model):
-    """Bochs 2.7 booting OVMF: corei7_skylake_x (VMX+EPT) or ryzen (SVM+NPT, NRIP)."""
+def bochs(workdir, esp_image, serial, cpus, model, serial_port=None, megs=256):
+    """Bochs 2.7 booting OVMF: corei7_skylake_x (VMX+EPT) or ryzen (SVM+NPT, NRIP).
+    With serial_port COM1 is a TCP server Bochs waits on (the harness reads
+    and types)."""
+    com1 = (f"mode=socket-server, dev=localhost:{serial_port}" if serial_port
+            else f"mode=file, dev={serial}")
     image = os.path.join(workdir, "esp.img")
     if os.path.abspath(esp_image) != image:
         shutil.copy(esp_image, image)  # Bochs locks its image: one copy per run
     rc = os.path.join(workdir, "bochsrc")
     with open(rc, "w") as f:
-        f.write(BOCHSRC.format(rom=OVMF_BOCHS, model=model, cpus=cpus, image=image,
-                               serial=serial, log=os.path.join(workdir, "bochs.log")))
+        f.write(BOCHSRC.format(rom=OVMF_BOCHS, model=model, cpus=cpus, image=image, com1=com1,
+                               log=os.path.join(workdir, "bochs.log")).replace(
+                                   "megs: 256", f"megs: {megs}"))
     cont = os.path.join(workdir, "continue")
     with open(cont, "w") as f:
         f.write("c\n")

@@ -138,8 +138,11 @@ class Console(threading.Thread):
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not self.stop:
             try:
-                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                s.connect(self.path)
+                if isinstance(self.path, int):  # Bochs: a TCP port on localhost
+                    s = socket.create_connection(("127.0.0.1", self.path), timeout=1)
+                else:
+                    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                    s.connect(self.path)
                 s.settimeout(0.2)
                 return s
             except OSError:
@@ -177,6 +180,12 @@ class Console(threading.Thread):
                     step += 1
 
 
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def prepare_esp(case, workdir):
     esp = os.path.join(workdir, "esp")
     shutil.rmtree(esp, ignore_errors=True)
@@ -206,10 +215,12 @@ def start_host(case, workdir, esp, serial, sock=None):
     if case.host == "qemu-svm":
         return hosts.qemu(workdir, esp, serial, case.cpus, cpu_model=case.qemu_cpu,
                           smp=case.qemu_smp, mem=case.qemu_mem, serial_socket=sock)
+    port = sock if isinstance(sock, int) else None
+    megs = int(case.qemu_mem) if case.script else 256
     if case.host == "bochs-vmx":
-        return hosts.bochs(workdir, esp + ".img", serial, case.cpus, "corei7_skylake_x")
+        return hosts.bochs(workdir, esp + ".img", serial, case.cpus, "corei7_skylake_x", port, megs)
     if case.host == "bochs-svm":
-        return hosts.bochs(workdir, esp + ".img", serial, case.cpus, "ryzen")
+        return hosts.bochs(workdir, esp + ".img", serial, case.cpus, "ryzen", port, megs)
     raise ValueError(case.host)
 
 
@@ -230,6 +241,8 @@ def judge(case, log):
             problems.append(f"'{regex}' seen {got} times, expected {want}")
     if case.settle and not settled(case, log):
         problems.append(f"no '{case.settle}' after all expected lines")
+    for check in case.checks:
+        problems += check(log)
     return problems
 
 
@@ -260,7 +273,7 @@ def run_case(case):
     start = time.monotonic()
     console = None
     if case.script:
-        sock = os.path.join(workdir, "com1.sock")
+        sock = free_port() if case.host.startswith("bochs") else os.path.join(workdir, "com1.sock")
         proc = start_host(case, workdir, esp, serial, sock)
         console = Console(sock, serial, case.script)
         console.start()

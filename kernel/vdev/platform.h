@@ -17,8 +17,7 @@
  *   0xfec00000  I/O APIC
  *   0xfee00000  local APIC (xAPIC MMIO; x2APIC through MSRs)
  * Ports: 0x40-0x43 PIT, 0x61 port B, 0x70-0x71 RTC, 0xcf8-0xcff PCI,
- * 0x600/0x601 ACPI sleep control/status, 0x608 ACPI PM timer, 0x3f8 COM1
- * on IRQ 4.
+ * 0x600/0x601 ACPI sleep control/status, 0x3f8 COM1 on IRQ 4.
  */
 #ifndef VDEV_PLATFORM_H
 #define VDEV_PLATFORM_H
@@ -45,7 +44,6 @@
 #define VPLAT_LAPIC_BASE   0xfee00000ull
 #define VPLAT_SLEEP_CTL    0x600
 #define VPLAT_SLEEP_STS    0x601
-#define VPLAT_PM_TIMER     0x608
 #define VPLAT_RESET_PORT   0xcf9
 #define VPLAT_RESET_VALUE  0x06
 #define VPLAT_COM1_IRQ     4

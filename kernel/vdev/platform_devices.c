@@ -9,7 +9,6 @@
 #include "platform.h"
 
 #define PCI_CONFIG_ADDR 0xcf8
-#define PM_TIMER_HZ     3579545ull
 
 static int sleep_regs(struct vcpu *v, void *ctx, uint16_t port, uint8_t size, bool in, uint32_t *value)
 {
@@ -24,21 +23,6 @@ static int sleep_regs(struct vcpu *v, void *ctx, uint16_t port, uint8_t size, bo
 	if (port == VPLAT_SLEEP_CTL && (*value & 0x3c) == ACPI_GEN_SLEEP_CTL_S5) {
 		p->powered_off = true;
 		guest_request_poweroff(v, "powered off (ACPI S5)");
-	}
-	return 0;
-}
-
-/* ACPI PM timer (ACPI 6.5 4.8.3.3): a free-running 24-bit counter at
- * 3.579545 MHz. Linux takes it as a clocksource when it cannot trust the
- * TSC across vCPUs (non-Intel guests with several vCPUs). */
-static int pm_timer(struct vcpu *v, void *ctx, uint16_t port, uint8_t size, bool in, uint32_t *value)
-{
-	(void)v, (void)ctx, (void)port, (void)size;
-	if (in) {
-		uint64_t ns = time_ns();
-		uint64_t ticks = (ns / 1000000000ull) * PM_TIMER_HZ +
-				 (ns % 1000000000ull) * PM_TIMER_HZ / 1000000000ull;
-		*value = (uint32_t)ticks & 0xffffff;
 	}
 	return 0;
 }
@@ -101,7 +85,6 @@ int vplat_devices_attach(struct vplat *p)
 	       guest_io_register(g, 0x70, 2, rtc_io, p) ||
 	       guest_io_register(g, PCI_CONFIG_ADDR, 8, pci_io, p) ||
 	       guest_io_register(g, VPLAT_SLEEP_CTL, 2, sleep_regs, p) ||
-	       guest_io_register(g, VPLAT_PM_TIMER, 4, pm_timer, p) ||
 	       guest_mmio_register(g, VPLAT_ECAM_BASE, VPLAT_ECAM_SIZE, pci_ecam, p) ? -1 : 0;
 }
 
@@ -129,7 +112,11 @@ int vplat_write_firmware(struct vplat *p, uint64_t *rsdp_gpa)
 		.have_pci = true,
 		.mcfg_base = VPLAT_ECAM_BASE,
 		.pci_bus_end = 0,
-		.pm_tmr_port = VPLAT_PM_TIMER,
+		/* No ACPI PM timer: with one, Linux refines its TSC rate by
+		 * timing it, and when each read is an exit that takes longer
+		 * than its sanity bound (31 us at 2 GHz) it retries forever and
+		 * stays on the tick-only tsc-early clocksource. The TSC is
+		 * invariant here (CPUID 0x80000007), so nothing needs it. */
 		.sleep_control_port = VPLAT_SLEEP_CTL,
 		.sleep_status_port = VPLAT_SLEEP_STS,
 		.reset_port = VPLAT_RESET_PORT,

@@ -2,6 +2,8 @@
 log. Each case names the host, the CPU count, the command line (written to
 tessera.cmd on the boot volume), the lines that must appear, the lines that
 must not, and the line that means the run is over."""
+import re
+import time
 from dataclasses import dataclass, field
 
 
@@ -25,6 +27,7 @@ class Case:
     files: dict = field(default_factory=dict)     # boot-dir path -> file from the repository root
     script: list = field(default_factory=list)    # (regex, text): once regex is seen, type text
     qemu_mem: str = "512"
+    checks: list = field(default_factory=list)    # fn(log) -> list of problems
 
 
 def all_online(n, virt):
@@ -188,6 +191,22 @@ DMESG_CHECK = ("dmesg -r | grep -E '^<[0-4]>' | grep -iE 'apic|acpi|timer|tsc|cl
                "| sed 's/^/DMESG-B''AD: /'; echo dmesg-check-$((1+1))\n")
 
 
+def sleep_accuracy(name, seconds=5, tolerance=0.02):
+    """The guest slept `seconds` between two lines; the hypervisor's
+    timestamps on them (its TSC, calibrated against the machine's timers)
+    must agree within tolerance."""
+    def check(log):
+        t = [float(m.group(1)) for m in
+             re.finditer(rf"\[\s*([\d.]+) c\d+\] tessera: guest {name}: sleep-(?:start|end)-\d+", log)]
+        if len(t) < 2:
+            return [f"no sleep-start/sleep-end lines from {name}"]
+        took = t[1] - t[0]
+        if abs(took - seconds) > seconds * tolerance:
+            return [f"'sleep {seconds}' took {took:.3f} s by the hypervisor's clock"]
+        return []
+    return check
+
+
 def linux_cases():
     forbid = [r"PANIC", r"exception \d+ \(", r"DMESG-BAD", r"Kernel panic", r"vcpu \d+ stopped",
               r"partition \w+ fault"]
@@ -196,19 +215,25 @@ def linux_cases():
            r"guest tux: typed-42", r"guest tux: dmesg-check-2",
            r"tessera: guest tux vcpu 0: powered off \(ACPI S5\)",
            r"partition tux exited with status 0"]
+    year = time.gmtime().tm_year
+    one += [rf"guest tux: rtc-year-({year}|{year + 1})\b"]
     one_script = [(PROMPT.format("tux"), "echo typed-$((6*7))\n"),
                   (r"guest tux: typed-42", DMESG_CHECK),
-                  (r"guest tux: dmesg-check-2", "poweroff -f\n")]
-    # Two Linux partitions: tux (2 vCPUs) and pen. tux fills memory with a
-    # pattern, pen looks for it through /dev/mem beyond its own RAM (reads
-    # there find nothing: all ones), then tux reboots and powers off while
-    # pen keeps answering. Ctrl-A 2 / Ctrl-A 1 move the typing between them.
+                  (r"guest tux: dmesg-check-2",
+                   "echo rtc-year-$(date -u +%Y); echo sleep-start-$((1)); sleep 5; echo sleep-end-$((2))\n"),
+                  (r"guest tux: sleep-end-2", "poweroff -f\n")]
+    # Two Linux partitions, tux (2 vCPUs) and pen, and the payload scan. tux
+    # fills memory with a pattern; pen looks for it through /dev/mem beyond
+    # its own RAM (Debian's kernel allows no reads there) and scan searches
+    # all of its RAM for it, round after round; then tux reboots and powers
+    # off while pen keeps answering. Ctrl-A 2 / Ctrl-A 1 move the typing.
     pattern = "TESSERA-ISOLATION-PATTERN-5f3a"
     two = [r"guest tux: tessera-demo: nproc=2 memtotal_kb=1\d{5}\b",
            r"guest pen: tessera-demo: nproc=1 memtotal_kb=1\d{5}\b",
            r"guest tux: typed-42", r"guest tux: dmesg-check-2", r"guest tux: memfill: done",
            r"tessera: console input to partition pen", r"guest pen: pen-alive-7",
-           r"guest pen: memscan: not found", r"guest pen: 0xFFFFFFFF", r"partition tux state restarting",
+           r"guest pen: memscan: not found", r"guest scan: scanner: round \d+: 0 found in 8 MiB",
+           r"partition tux state restarting",
            r"tessera: guest tux vcpu 1 on cpu 2: (running|halted)",
            r"guest pen: pen-still-alive-9",
            r"tessera: guest tux vcpu \d: powered off \(ACPI S5\)",
@@ -219,8 +244,8 @@ def linux_cases():
                   (r"guest tux: memfill: done", "\x012"),
                   (PROMPT.format("pen"), "echo pen-alive-$((3+4))\n", "any"),
                   (r"guest pen: pen-alive-7", f"memscan {pattern} 0xa000000 0x400000\n"),
-                  (r"guest pen: memscan: ", "devmem 0xa100000 32\n"),
-                  (r"guest pen: 0xFFFFFFFF", "\x011reboot -f\n"),
+                  (r"guest pen: memscan: ", ""),
+                  (r"guest scan: scanner: round \d+: 0 found", "\x011reboot -f\n"),
                   (r"guest tux: .*reboot: Restarting system", "\x01s"),
                   (r"partition tux state restarting", "\x012echo pen-still-alive-$((4+5))\n"),
                   (r"guest pen: pen-still-alive-9", "\x011"),
@@ -228,10 +253,14 @@ def linux_cases():
     return [
         Case("linux-1vcpu-qemu-svm", "qemu-svm", 2, one, r"partition tux state stopped",
              config="linux1.toml", files=DEMO_FILES, script=one_script, forbid=forbid,
-             qemu_mem="1024", timeout=240),
+             qemu_mem="1024", timeout=240, checks=[sleep_accuracy("tux")]),
+        Case("linux-1vcpu-bochs-vmx", "bochs-vmx", 2, one, r"partition tux state stopped",
+             config="linux1.toml", files=DEMO_FILES, script=one_script, forbid=forbid,
+             qemu_mem="512", timeout=1200),
         Case("linux-2part-qemu-svm", "qemu-svm", 4, two, r"partition tux state stopped",
-             config="linux2.toml", files=DEMO_FILES, script=two_script,
-             forbid=forbid + [r"memscan: found"], qemu_mem="1024", timeout=400),
+             config="linux2.toml", files=DEMO_FILES, images=["scanner"], script=two_script,
+             forbid=forbid + [r"memscan: found", r"scanner: round \d+: [1-9]"], qemu_mem="1024",
+             timeout=400),
     ]
 
 

@@ -84,8 +84,10 @@ static void apply_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpu
 	case 4: r->eax = (r->eax & 0x03ffffff) | ((v->guest->vcpu_count - 1) << 26); break;
 	case 5: case 6: case 0xa: *r = (struct cpuid_regs){ 0, 0, 0, 0 }; break;
 	case 7:
-		if (sub == 0) /* LA57 and CET need support the hypervisor lacks */
-			r->ecx &= ~((1u << 16) | (1u << 7)), r->edx &= ~(1u << 20);
+		/* LA57 and CET need support the hypervisor lacks; IA32_TSC_ADJUST
+		 * (EBX[1]) is not emulated: the TSC is the host's plus an offset. */
+		if (sub == 0)
+			r->ecx &= ~((1u << 16) | (1u << 7)), r->edx &= ~(1u << 20), r->ebx &= ~(1u << 1);
 		break;
 	case 0xb: case 0x1f: leaf_topology(v, sub, r); break;
 	case 0x80000001: r->ecx &= ~(E1_ECX_SVM | E1_ECX_SKINIT); break;
