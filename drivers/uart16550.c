@@ -17,31 +17,38 @@
 static uint16_t base;
 
 /* 115200 baud 8N1, FIFOs on, interrupts off: we poll. */
+void uart_port_init(uint16_t port)
+{
+	outb(port + UART_IER, 0x00);
+	outb(port + UART_LCR, 0x80);
+	outb(port + UART_DLL, 1);
+	outb(port + UART_DLH, 0);
+	outb(port + UART_LCR, 0x03);
+	outb(port + UART_FCR, 0x07);
+	outb(port + UART_MCR, 0x03);
+}
+
 void uart_init(uint16_t port)
 {
 	base = port;
-	outb(base + UART_IER, 0x00);
-	outb(base + UART_LCR, 0x80);
-	outb(base + UART_DLL, 1);
-	outb(base + UART_DLH, 0);
-	outb(base + UART_LCR, 0x03);
-	outb(base + UART_FCR, 0x07);
-	outb(base + UART_MCR, 0x03);
+	uart_port_init(port);
 }
 
 uint16_t uart_port(void) { return base; }
 
 /* A missing UART reads 0xff (THRE set), so this never hangs; a stuck one is
  * given a bounded wait and then written regardless. */
-static void uart_putc(char c)
+void uart_port_putc(uint16_t port, char c)
 {
 	for (int spins = 0; spins < 100000; spins++) {
-		if (inb(base + UART_LSR) & LSR_THRE)
+		if (inb(port + UART_LSR) & LSR_THRE)
 			break;
 		cpu_relax();
 	}
-	outb(base + UART_THR, (uint8_t)c);
+	outb(port + UART_THR, (uint8_t)c);
 }
+
+static void uart_putc(char c) { uart_port_putc(base, c); }
 
 void uart_write(const char *s, size_t n)
 {
@@ -55,12 +62,14 @@ void uart_write(const char *s, size_t n)
 }
 
 /* A missing UART reads 0xff: no data then. */
-int uart_try_getc(void)
+int uart_port_try_getc(uint16_t port)
 {
-	if (!base)
+	if (!port)
 		return -1;
-	uint8_t lsr = inb(base + UART_LSR);
+	uint8_t lsr = inb(port + UART_LSR);
 	if (lsr == 0xff || !(lsr & LSR_DR))
 		return -1;
-	return inb(base + UART_THR);
+	return inb(port + UART_THR);
 }
+
+int uart_try_getc(void) { return uart_port_try_getc(base); }

@@ -1296,8 +1296,11 @@ static bool set_p_modules(struct parser *p, const struct key_def *k, const struc
 static bool set_p_console(struct parser *p, const struct key_def *k, const struct val *v)
 {
 	int i = enum_value(p, k, v);
-	if (i >= 0)
+	if (i >= 0) {
 		str_copy(p->part->console, k->allowed[i], sizeof p->part->console);
+		p->part->console_port = i ? com_ports[i - 1] : 0; /* pconsole_names[0] is "shared" */
+		p->part->console_pos = pos_of(v);
+	}
 	return i >= 0;
 }
 

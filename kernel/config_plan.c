@@ -180,6 +180,26 @@ static void check_shared(struct checker *c)
 	}
 }
 
+/* A partition's own UART is its alone: not the hypervisor's log port, not
+ * another partition's. */
+static void check_consoles(struct checker *c)
+{
+	for (uint32_t i = 0; i < c->cfg->partition_count; i++) {
+		const struct cfg_partition *pt = &c->cfg->partitions[i];
+		if (!pt->console_port)
+			continue;
+		if (pt->console_port == c->cfg->console_port)
+			report(c, pos_or_header(pt->console_pos, pt),
+			       "partition '%s': console %s is the hypervisor's log port (global console)",
+			       pt->name, pt->console);
+		for (uint32_t j = 0; j < i; j++)
+			if (c->cfg->partitions[j].console_port == pt->console_port)
+				report(c, pos_or_header(pt->console_pos, pt),
+				       "partition '%s': console %s is already partition '%s''s",
+				       pt->name, pt->console, c->cfg->partitions[j].name);
+	}
+}
+
 int config_check_plan_all(const struct config *cfg, const struct cfg_machine *m,
 			  struct cfg_error *errs, int max)
 {
@@ -189,6 +209,7 @@ int config_check_plan_all(const struct config *cfg, const struct cfg_machine *m,
 	check_cpus(&c);
 	check_memory(&c);
 	check_shared(&c);
+	check_consoles(&c);
 	check_files(&c);
 	return c.count;
 }

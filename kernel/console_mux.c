@@ -16,6 +16,8 @@ static struct {
 	struct com_port *com[CFG_MAX_PARTITIONS];
 	const char *name[CFG_MAX_PARTITIONS];
 	unsigned count, focus;
+	struct com_port *own[CFG_MAX_PARTITIONS];
+	unsigned own_count;
 	bool escape;                 /* Ctrl-A seen, the next byte is a command */
 	uint64_t last_poll_ns;
 } mux;
@@ -23,11 +25,25 @@ static struct {
 void console_mux_register(struct com_port *c, const char *name)
 {
 	spin_lock(&mux.lock);
-	if (mux.count < CFG_MAX_PARTITIONS) {
-		mux.com[mux.count] = c;
-		mux.name[mux.count++] = name;
-	}
+	if (c->own_port && mux.own_count < CFG_MAX_PARTITIONS)
+		mux.own[mux.own_count++] = c;
+	else if (!c->own_port && mux.count < CFG_MAX_PARTITIONS)
+		mux.com[mux.count] = c, mux.name[mux.count++] = name;
 	spin_unlock(&mux.lock);
+}
+
+/* Partitions with a UART of their own read their input there. */
+static void poll_own_ports(void)
+{
+	for (unsigned i = 0; i < mux.own_count; i++) {
+		uint8_t buf[16];
+		unsigned n = 0;
+		int ch;
+		while (n < sizeof buf && (ch = uart_port_try_getc(mux.own[i]->own_port)) >= 0)
+			buf[n++] = (uint8_t)ch;
+		if (n)
+			com_input(mux.own[i], buf, n);
+	}
 }
 
 static void list_targets(void)
@@ -76,7 +92,7 @@ static void handle(uint8_t b)
 
 void console_mux_poll(uint64_t now_ns)
 {
-	if (!mux.count || now_ns - __atomic_load_n(&mux.last_poll_ns, __ATOMIC_RELAXED) < POLL_INTERVAL_NS)
+	if (!(mux.count + mux.own_count) || now_ns - __atomic_load_n(&mux.last_poll_ns, __ATOMIC_RELAXED) < POLL_INTERVAL_NS)
 		return;
 	if (!spin_lock_bounded(&mux.lock, 1))
 		return; /* another CPU is polling */
@@ -87,5 +103,6 @@ void console_mux_poll(uint64_t now_ns)
 			break;
 		handle((uint8_t)c);
 	}
+	poll_own_ports();
 	spin_unlock(&mux.lock);
 }

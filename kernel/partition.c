@@ -88,6 +88,8 @@ static int create(struct partition *p, const struct cfg_partition *c, const stru
 		guest_destroy(&p->guest);
 		return -1;
 	}
+	if (c->console_port)
+		com_bind(&p->com1, (uint16_t)c->console_port);
 	console_mux_register(&p->com1, c->name);
 	set_state(p, PART_CREATED);
 	return 0;

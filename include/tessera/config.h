@@ -56,6 +56,7 @@ struct cfg_partition {
 	uint32_t module_count;
 	char modules[CFG_MAX_MODULES][CFG_PATH_MAX];
 	char console[CFG_NAME_MAX];     /* "shared" (default) or "com1".."com4" */
+	uint32_t console_port;          /* its own UART's port, 0 = shared */
 	uint32_t emulated_count, passthrough_count;
 	char emulated[CFG_MAX_DEVICES][CFG_NAME_MAX];
 	char passthrough[CFG_MAX_DEVICES][CFG_NAME_MAX];
@@ -66,7 +67,7 @@ struct cfg_partition {
 	uint32_t shared_count;
 	struct cfg_shared shared[CFG_MAX_SHARED];
 	/* Where values were written, for messages (config_check_plan). */
-	struct cfg_pos name_pos, cpus_pos, memory_pos, image_pos, initrd_pos;
+	struct cfg_pos name_pos, cpus_pos, memory_pos, image_pos, initrd_pos, console_pos;
 	struct cfg_pos cpu_pos[CFG_MAX_VCPUS];
 	struct cfg_pos module_pos[CFG_MAX_MODULES];
 	struct cfg_pos shared_pos[CFG_MAX_SHARED];

@@ -1,5 +1,6 @@
 #include "com.h"
 
+#include <drivers/uart16550.h>
 #include <kernel/log.h>
 #include <kernel/string.h>
 #include <kernel/time.h>
@@ -32,6 +33,10 @@ static void com_tx(void *ctx, uint8_t byte)
 	struct com_port *c = ctx;
 	c->bytes_out++;
 	c->last_tx_ns = time_ns();
+	if (c->own_port) {
+		uart_port_putc(c->own_port, (char)byte);
+		return;
+	}
 	if (byte == '\n') {
 		emit_line(c);
 		return;
@@ -64,6 +69,12 @@ static void feed(struct com_port *c)
 		c->input_head = (c->input_head + took) % COM_INPUT_RING;
 		c->input_count -= took;
 	}
+}
+
+void com_bind(struct com_port *c, uint16_t port)
+{
+	c->own_port = port;
+	uart_port_init(port);
 }
 
 void com_input(struct com_port *c, const uint8_t *bytes, unsigned len)
@@ -107,6 +118,7 @@ int com_attach(struct guest *g, struct com_port *c, uint16_t base)
 	c->ready_count = 0;
 	c->bytes_out = 0;
 	c->input_head = c->input_count = 0;
+	c->own_port = 0;
 	c->lock = (struct spinlock){ 0, 0 };
 	uart_model_init(&c->uart, &ops);
 	return guest_io_register(g, base, 8, com_io, c);

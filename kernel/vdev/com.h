@@ -32,6 +32,7 @@ struct com_port {
 	uint64_t bytes_out;
 	uint64_t last_tx_ns;         /* when the guest last wrote a byte */
 	struct vplat *plat;          /* interrupt line to its I/O APIC, or NULL */
+	uint16_t own_port;           /* a physical UART of its own, or 0 (shared) */
 	uint8_t input[COM_INPUT_RING];
 	unsigned input_head, input_count;
 };
@@ -45,6 +46,9 @@ void com_flush_idle(struct com_port *c, uint64_t now_ns);
 #define COM_IDLE_FLUSH_NS 200000000ull
 /* Back to power-on state (partition restart). */
 void com_reset(struct com_port *c);
+/* Give the guest a physical UART of its own: its bytes go there as they
+ * are, and input comes from there (console_mux_poll reads it). */
+void com_bind(struct com_port *c, uint16_t port);
 /* Bytes typed for this guest; those that do not fit are dropped. */
 void com_input(struct com_port *c, const uint8_t *bytes, unsigned len);
 

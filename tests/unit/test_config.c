@@ -839,3 +839,28 @@ TEST(print_plan_cpu_lists_and_widths)
 	CHECK_EQ(l.n, 2);
 	CHECK_TEXT(l.text[1], "total: 0 partitions, 0 cpus, 0 memory");
 }
+
+/* A partition's own UART: not the hypervisor's log port, not another's. */
+TEST(plan_console_conflicts)
+{
+	static const char text[] =
+		"[global]\nconsole = 'com1'\n[[partition]]\nname = 'a'\ncpus = [0]\n"
+		"memory = '2M'\nimage = 'a'\nentry = 0\nconsole = 'com2'\n"
+		"[[partition]]\nname = 'b'\ncpus = [1]\nmemory = '2M'\nimage = 'b'\n"
+		"entry = 0\nconsole = 'com2'\n"
+		"[[partition]]\nname = 'c'\ncpus = [2]\nmemory = '2M'\nimage = 'c'\n"
+		"entry = 0\nconsole = 'com1'\n";
+	int parsed = parse_text(text);
+	CHECK_EQ(parsed, 0);
+	struct cfg_machine m = machine(4, 0);
+	missing_file = NULL;
+	CHECK_EQ(config_check_plan_all(&cfg, &m, errs, 16), 2);
+	CHECK_TEXT(errs[0].message, "partition 'b': console com2 is already partition 'a''s");
+	CHECK_EQ(errs[0].line, 16);
+	CHECK_EQ(errs[0].column, 11);
+	CHECK_TEXT(errs[1].message,
+		   "partition 'c': console com1 is the hypervisor's log port (global console)");
+	CHECK_EQ(errs[1].line, 23);
+	CHECK_EQ(cfg.partitions[0].console_port, 0x2f8);
+	CHECK_EQ(cfg.partitions[2].console_port, 0x3f8);
+}
