@@ -6,7 +6,7 @@
  * Firmware Specification 3.3 (MCFG).
  *
  * The platform described is "hardware-reduced ACPI" (ACPI 6.5 4.1): no SCI, no
- * fixed-hardware PM1 event/control blocks needed, no 8259 PIC, no PIT. Power
+ * fixed-hardware PM1 event/control blocks needed, no 8259 PIC, no PIT interrupt. Power
  * off goes through the FADT sleep control register with the \_S5 SLP_TYP
  * below; reset through the FADT RESET_REG.
  *

@@ -104,5 +104,7 @@ void console_mux_poll(uint64_t now_ns)
 		handle((uint8_t)c);
 	}
 	poll_own_ports();
+	for (unsigned i = 0; i < mux.count; i++)
+		com_flush_idle(mux.com[i], now_ns); /* prompts of guests that wait for input */
 	spin_unlock(&mux.lock);
 }

@@ -50,14 +50,17 @@ static void kernel_main(void *arg)
 	report_handover(bi);
 	if (mem_init(bi) || arch_mmu_init(bi))
 		halt_system("cannot set up memory");
-	mem_release_boot_services(bi);
-	mem_report();
 	arch_mmu_check_wx();
 	if (arch_platform_init(bi))
 		halt_system("platform set-up failed");
 	if (arch_virt_init())
 		halt_system("hardware virtualization unavailable, no partition can run");
 	arch_smp_init(bi);
+	/* Only now: until every other CPU has had INIT from us, a processor the
+	 * firmware parked may still run code or use a stack in boot-services
+	 * memory (UEFI 2.10 7.4, ExitBootServices leaves APs to the OS). */
+	mem_release_boot_services(bi);
+	mem_report();
 	log_info("tessera: %u cpus online, %s enabled", cpu_online_count(), arch_virt_name());
 	if (cmdline_get(bi->cmdline, "selftest", test, sizeof test))
 		arch_selftest(test);

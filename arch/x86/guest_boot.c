@@ -20,23 +20,35 @@ static void seg(struct vcpu_state *s, enum vseg i, uint16_t sel, uint64_t base, 
 	s->seg[i] = (struct vseg_state){ sel, ar, limit, base };
 }
 
-void vcpu_reset_state(struct vcpu_state *s, uint8_t vector)
+static void real_mode_state(struct vcpu_state *s, uint16_t cs, uint64_t base, uint64_t ip)
 {
 	memset(s, 0, sizeof *s);
 	for (int i = VSEG_ES; i <= VSEG_GS; i++)
 		seg(s, (enum vseg)i, 0, 0, 0xffff, AR_RDATA);
-	if (vector)
-		seg(s, VSEG_CS, (uint16_t)(vector << 8), (uint64_t)vector << 12, 0xffff, AR_RCODE);
-	else
-		seg(s, VSEG_CS, 0xf000, 0xffff0000, 0xffff, AR_RCODE);
+	seg(s, VSEG_CS, cs, base, 0xffff, AR_RCODE);
 	seg(s, VSEG_LDTR, 0, 0, 0xffff, AR_LDT);
 	seg(s, VSEG_TR, 0, 0, 0xffff, AR_TSS64);
 	seg(s, VSEG_GDTR, 0, 0, 0xffff, 0);
 	seg(s, VSEG_IDTR, 0, 0, 0xffff, 0);
-	s->rip = vector ? 0 : 0xfff0;
+	s->rip = ip;
 	s->rflags = 2;
 	s->cr0 = 0x60000010; /* CD NW ET */
 	s->pat = PAT_DEFAULT;
+}
+
+void vcpu_reset_state(struct vcpu_state *s, uint8_t vector)
+{
+	if (vector)
+		vcpu_sipi_state(s, vector);
+	else
+		real_mode_state(s, 0xf000, 0xffff0000, 0xfff0);
+}
+
+/* SDM Vol. 3A 9.4.4.2 / 11.6.1: a SIPI starts the processor at
+ * vector:0000 in real mode, vector 0 included. */
+void vcpu_sipi_state(struct vcpu_state *s, uint8_t vector)
+{
+	real_mode_state(s, (uint16_t)(vector << 8), (uint64_t)vector << 12, 0);
 }
 
 static int write_page_tables(struct guest *g)

@@ -7,6 +7,7 @@
 #include <arch/cpu.h>
 #include <arch/exits.h>
 #include <arch/virt.h>
+#include <kernel/console_mux.h>
 #include <kernel/format.h>
 #include <kernel/guest.h>
 #include <kernel/log.h>
@@ -179,6 +180,7 @@ void vcpu_run(struct vcpu *v)
 			v->state = VCPU_STOPPED;
 			break;
 		}
+		console_mux_poll(time_ns()); /* typed input, whichever partition it is for */
 		if (platform) {
 			vcpu_events_startup(v);
 			if (v->state == VCPU_HALTED && vcpu_events_wake_due(v))

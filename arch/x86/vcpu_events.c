@@ -51,9 +51,7 @@ void vcpu_events_inject(struct vcpu *v)
 		virt->intr_window(v, window);
 		v->intr_window = window;
 	}
-	uint64_t now = time_ns();
-	arm_host_timer(v, vplat_next_event(v), now);
-	console_mux_poll(now);
+	arm_host_timer(v, vplat_next_event(v), time_ns());
 }
 
 bool vcpu_events_wake_due(struct vcpu *v)
@@ -105,7 +103,7 @@ void vcpu_events_startup(struct vcpu *v)
 	if (vector < 0)
 		return;
 	struct vcpu_state s;
-	vcpu_reset_state(&s, (uint8_t)vector);
+	vcpu_sipi_state(&s, (uint8_t)vector);
 	v->regs = (struct guest_regs){ 0 };
 	vcpu_reset_xcr0(v);
 	virt->vcpu_load_state(v, &s);

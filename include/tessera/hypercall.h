@@ -39,7 +39,7 @@ struct hc_partition_info {
 /* CPUID leaves the hypervisor answers (docs/hypercalls.md) */
 #define CPUID_TESSERA_SIGNATURE 0x40000000 /* EBX ECX EDX = "TesseraHV\0\0\0" */
 #define CPUID_TESSERA_FEATURES  0x40000001 /* EAX = HC_ABI_VERSION            */
-#define CPUID_TESSERA_TIMING    0x40000010 /* EAX = TSC kHz, EBX = APIC timer kHz
-                                              (0 until the virtual local APIC exists) */
+#define CPUID_TESSERA_TIMING    0x40000010 /* EAX = TSC kHz, EBX = local APIC timer kHz
+                                              (0 in guests without a virtual platform) */
 
 #endif

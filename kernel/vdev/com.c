@@ -139,8 +139,9 @@ void com_flush(struct com_port *c)
 
 void com_flush_idle(struct com_port *c, uint64_t now_ns)
 {
-	if (__atomic_load_n(&c->line_len, __ATOMIC_RELAXED) &&
-	    now_ns - __atomic_load_n(&c->last_tx_ns, __ATOMIC_RELAXED) >= COM_IDLE_FLUSH_NS)
+	/* Signed: another CPU may have stored a byte's time after now_ns was read. */
+	int64_t quiet = (int64_t)(now_ns - __atomic_load_n(&c->last_tx_ns, __ATOMIC_RELAXED));
+	if (__atomic_load_n(&c->line_len, __ATOMIC_RELAXED) && quiet >= (int64_t)COM_IDLE_FLUSH_NS)
 		com_flush(c);
 }
 

@@ -64,8 +64,9 @@ static void deliver(struct vplat *p, int self, int shorthand, uint32_t dest, boo
 		if (mode == LAPICM_DM_LOWEST)
 			break;
 	}
-	if (!taken && shorthand == LAPICM_SH_NONE)
-		p->dropped_ipis++;
+	if (!taken && shorthand == LAPICM_SH_NONE && !p->dropped_ipis++)
+		log_warn("tessera: guest %s: IPI to APIC ID 0x%x outside the partition dropped",
+			 p->guest->name, dest);
 }
 
 static void on_ipi(void *ctx, uint32_t dest, int shorthand, bool logical, uint8_t vector, int mode)

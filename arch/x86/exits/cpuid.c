@@ -6,6 +6,7 @@
 #include <arch/virt.h>
 #include <kernel/guest.h>
 #include <kernel/time.h>
+#include <kernel/vdev/platform.h>
 #include <tessera/hypercall.h>
 
 /* CPUID.1 (SDM Vol. 2A Table 3-10/3-11) */
@@ -65,7 +66,7 @@ static void leaf_topology(struct vcpu *v, uint32_t sub, struct cpuid_regs *r)
 		*r = (struct cpuid_regs){ count_bits_needed(n), n, (2u << 8) | sub, v->id };
 }
 
-static void tessera_leaf(uint32_t leaf, struct cpuid_regs *r)
+static void tessera_leaf(struct vcpu *v, uint32_t leaf, struct cpuid_regs *r)
 {
 	*r = (struct cpuid_regs){ 0, 0, 0, 0 };
 	if (leaf == CPUID_TESSERA_SIGNATURE)
@@ -74,7 +75,8 @@ static void tessera_leaf(uint32_t leaf, struct cpuid_regs *r)
 	else if (leaf == CPUID_TESSERA_FEATURES)
 		r->eax = HC_ABI_VERSION;
 	else if (leaf == CPUID_TESSERA_TIMING)
-		r->eax = (uint32_t)(time_tsc_hz() / 1000);
+		r->eax = (uint32_t)(time_tsc_hz() / 1000),
+		r->ebx = v->guest->platform ? (uint32_t)(v->guest->platform->lapic_hz / 1000) : 0;
 }
 
 static void apply_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpuid_regs *r)
@@ -112,7 +114,7 @@ enum exit_result exit_cpuid(struct vcpu *v, const struct vm_exit *e)
 	uint32_t leaf = (uint32_t)v->regs.rax, sub = (uint32_t)v->regs.rcx;
 	struct cpuid_regs r;
 	if ((leaf & 0xffff0000) == 0x40000000) {
-		tessera_leaf(leaf, &r);
+		tessera_leaf(v, leaf, &r);
 	} else {
 		r = cpuid(leaf, sub);
 		apply_policy(v, leaf, sub, &r);

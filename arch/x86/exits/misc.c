@@ -64,14 +64,14 @@ enum exit_result exit_init(struct vcpu *v, const struct vm_exit *e)
 	s.activity = WAIT_FOR_SIPI;
 	virt->vcpu_load_state(v, &s);
 	v->state = VCPU_WAIT_SIPI;
-	vcpu_stop(v, e, "INIT received, waiting for SIPI (no other vCPU can send one yet)");
+	vcpu_stop(v, e, "INIT received from the machine, not from the partition");
 	return EXIT_RESUME;
 }
 
 enum exit_result exit_sipi(struct vcpu *v, const struct vm_exit *e)
 {
 	struct vcpu_state s;
-	vcpu_reset_state(&s, e->sipi.vector);
+	vcpu_sipi_state(&s, e->sipi.vector);
 	virt->vcpu_load_state(v, &s);
 	v->state = VCPU_RUNNING;
 	return EXIT_RESUME;

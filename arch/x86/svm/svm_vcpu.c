@@ -9,6 +9,7 @@
 #include <kernel/log.h>
 #include <kernel/mem.h>
 #include <kernel/paging.h>
+#include <kernel/panic.h>
 #include <kernel/string.h>
 
 #include "svm.h"
@@ -55,6 +56,9 @@ static int svm_vcpu_create(struct vcpu *v)
 	if (!s->vmcb || !s->msrpm || !s->iopm)
 		return -1;
 	struct vmcb *vmcb = s->vmcb;
+	/* A VMCB on the CPU's VM_HSAVE_PA page would have VMRUN overwrite the
+	 * guest's state with the host's: only a frame-allocator bug does that. */
+	BUG_ON((uint64_t)vmcb == this_cpu()->virt_page);
 	set_intercepts(vmcb);
 	vmcb->iopm_base = s->iopm;
 	vmcb->msrpm_base = s->msrpm;

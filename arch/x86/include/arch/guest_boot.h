@@ -16,6 +16,8 @@ struct guest;
 /* State after RESET (SDM Vol. 3A 9.1.1 Table 9-1), or after a SIPI with
  * this vector when vector != 0: real mode at vector * 4096. */
 void vcpu_reset_state(struct vcpu_state *s, uint8_t sipi_vector);
+/* After a SIPI with this vector (0 included): real mode at vector:0000. */
+void vcpu_sipi_state(struct vcpu_state *s, uint8_t vector);
 
 /* Write an identity map of the first 4 GiB (2 MiB pages) and a flat GDT into
  * guest RAM and fill *s for 64-bit mode at entry with the given stack. */
