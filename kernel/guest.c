@@ -5,8 +5,8 @@
 #include "string.h"
 #include "time.h"
 
-#define CONSOLE_BURST (64 * 1024)
-#define CONSOLE_RATE  16384 /* bytes per second */
+#define CONSOLE_BURST (16 * 1024)
+#define CONSOLE_RATE  8192 /* bytes per second */
 
 static uint64_t table_alloc(void *ctx)
 {
