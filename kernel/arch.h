@@ -23,12 +23,6 @@ struct vcpu;
 int arch_guest_create(struct guest *g, const char *name, uint64_t gpa, uint64_t size);
 struct vcpu *arch_vcpu_create(struct guest *g, unsigned id); /* on the calling CPU */
 void arch_vcpu_destroy(struct vcpu *v);
-/* Write the boot page tables for raw images into guest RAM: once per
- * (re)start, before any vCPU runs. */
-int arch_guest_prepare_raw(struct guest *g);
-/* 64-bit start at entry with those tables, RDI = vCPU index, a stack of
- * its own. */
-int arch_vcpu_boot_raw(struct vcpu *v, uint64_t entry);
 struct boot_plan;
 /* Boot tables for any format (identity map, both GDTs), and vCPU start
  * states per the image's protocol (kernel/loader.h). */

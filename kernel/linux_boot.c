@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "linux_boot.h"
+#include "image_bytes.h"
 
 /* boot.rst "THE REAL-MODE KERNEL HEADER": offsets in the image file, which are
  * also the offsets of the same fields inside boot_params (struct setup_header
@@ -70,51 +71,11 @@
 #define FOUR_GIB             0x100000000ull
 #define E820_RAM             1u
 
-/* ---- little helpers (no libc) ----------------------------------------- */
-
-static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-static uint64_t rd64(const uint8_t *p) { return rd32(p) | (uint64_t)rd32(p + 4) << 32; }
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-static void wr64(uint8_t *p, uint64_t v) { wr32(p, (uint32_t)v); wr32(p + 4, (uint32_t)(v >> 32)); }
-
-static void copy_bytes(uint8_t *dst, const uint8_t *src, uint64_t n)
-{
-	for (uint64_t i = 0; i < n; i++)
-		dst[i] = src[i];
-}
-
-static void zero_bytes(uint8_t *dst, uint64_t n)
-{
-	for (uint64_t i = 0; i < n; i++)
-		dst[i] = 0;
-}
+/* ---- little helpers (no libc; the shared ones are in image_bytes.h) ----- */
 
 static bool is_pow2(uint64_t x) { return x && !(x & (x - 1)); }
 
-/* Round up to a power-of-two alignment; false on overflow. */
-static bool align_up(uint64_t x, uint64_t a, uint64_t *out)
-{
-	if (x > UINT64_MAX - (a - 1))
-		return false;
-	*out = (x + a - 1) & ~(a - 1);
-	return true;
-}
-
 static uint64_t align_down(uint64_t x, uint64_t a) { return x & ~(a - 1); }
-
-static uint64_t sat_end(uint64_t base, uint64_t size)
-{
-	return size > UINT64_MAX - base ? UINT64_MAX : base + size;
-}
 
 /* ---- placement ---------------------------------------------------------- */
 
@@ -212,13 +173,6 @@ static bool search_down(const struct place *p, uint64_t lo, uint64_t top, uint64
 }
 
 /* ---- the loader --------------------------------------------------------- */
-
-static int fail(const char **why, const char *msg)
-{
-	if (why)
-		*why = msg;
-	return -1;
-}
 
 int linux_boot_load(const struct linux_boot_params_in *in, struct linux_boot_out *out, const char **why)
 {

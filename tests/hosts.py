@@ -9,7 +9,7 @@ OVMF_VARS = "/usr/share/OVMF/OVMF_VARS.fd"
 OVMF_BOCHS = "/usr/share/ovmf/OVMF.fd"
 
 BOCHSRC = """\
-megs: 256
+megs: {megs}
 romimage: file={rom}
 vgaromimage: file=/usr/share/vgabios/vgabios.bin
 cpu: model={model}, count={cpus}, ips=100000000, reset_on_triple_fault=0
@@ -64,8 +64,7 @@ def bochs(workdir, esp_image, serial, cpus, model, serial_port=None, megs=256):
     rc = os.path.join(workdir, "bochsrc")
     with open(rc, "w") as f:
         f.write(BOCHSRC.format(rom=OVMF_BOCHS, model=model, cpus=cpus, image=image, com1=com1,
-                               log=os.path.join(workdir, "bochs.log")).replace(
-                                   "megs: 256", f"megs: {megs}"))
+                               megs=megs, log=os.path.join(workdir, "bochs.log")))
     cont = os.path.join(workdir, "continue")
     with open(cont, "w") as f:
         f.write("c\n")

@@ -214,10 +214,10 @@ def prepare_esp(case, workdir):
 def start_host(case, workdir, esp, serial, sock=None):
     if case.host == "qemu-svm":
         return hosts.qemu(workdir, esp, serial, case.cpus, cpu_model=case.qemu_cpu,
-                          smp=case.qemu_smp, mem=case.qemu_mem, serial_socket=sock,
+                          smp=case.qemu_smp, mem=case.mem or "512", serial_socket=sock,
                           extra=case.qemu_extra)
     port = sock if isinstance(sock, int) else None
-    megs = int(case.qemu_mem) if case.script else 256
+    megs = int(case.mem) if case.mem else 256
     if case.host == "bochs-vmx":
         return hosts.bochs(workdir, esp + ".img", serial, case.cpus, "corei7_skylake_x", port, megs)
     if case.host == "bochs-svm":

@@ -22,25 +22,22 @@ void arch_vcpu_run(struct vcpu *v) { vcpu_run(v); }
 void arch_vcpu_print_stats(const struct vcpu *v) { vcpu_print_stats(v); }
 void arch_vcpu_report(const struct vcpu *v) { vcpu_report(v); }
 
-int arch_guest_prepare_raw(struct guest *g)
+/* What any (re)start clears: the registers, the outcome of the last run,
+ * and the interrupt state of a platform vCPU. */
+static void start_fresh(struct vcpu *v)
 {
-	return guest_boot_write_tables(g);
-}
-
-int arch_vcpu_boot_raw(struct vcpu *v, uint64_t entry)
-{
-	struct vcpu_state s;
-	uint64_t stack = GUEST_BOOT_STACK - v->id * RAW_STACK_STRIDE;
-	guest_boot_long_mode_state(&s, entry, stack);
-	v->regs = (struct guest_regs){ .rdi = v->id };
+	v->regs = (struct guest_regs){ 0 };
 	vcpu_reset_xcr0(v);
 	v->stop_request = false;
 	v->reset_requested = false;
 	v->exited = false;
 	v->exit_status = 0;
 	v->stop_reason[0] = 0;
-	virt->vcpu_load_state(v, &s);
-	return 0;
+	v->timer_armed_ns = 0;
+	if (v->intr_window) {
+		virt->intr_window(v, false);
+		v->intr_window = false;
+	}
 }
 
 int arch_guest_prepare(struct guest *g, const struct boot_plan *plan)
@@ -53,17 +50,12 @@ int arch_guest_prepare(struct guest *g, const struct boot_plan *plan)
  * Multiboot guest wait for the guest's own INIT-SIPI-SIPI (vcpu.c). */
 int arch_vcpu_boot(struct vcpu *v, const struct boot_plan *plan)
 {
-	if (plan->format == CFG_FORMAT_RAW)
-		return arch_vcpu_boot_raw(v, plan->entry);
 	struct vcpu_state s;
-	arch_vcpu_boot_raw(v, 0); /* common resets */
-	v->regs = (struct guest_regs){ 0 };
-	v->timer_armed_ns = 0;
-	if (v->intr_window) {
-		virt->intr_window(v, false);
-		v->intr_window = false;
-	}
-	if (v->id != 0)
+	start_fresh(v);
+	if (plan->format == CFG_FORMAT_RAW) /* RDI = vCPU index, a stack of its own */
+		guest_boot_long_mode_state(&s, plan->entry, GUEST_BOOT_STACK - v->id * RAW_STACK_STRIDE),
+			v->regs.rdi = v->id;
+	else if (v->id != 0)
 		vcpu_reset_state(&s, 0);
 	else if (plan->format == CFG_FORMAT_LINUX)
 		guest_boot_linux_state(&s, plan->entry), v->regs.rsi = plan->arg;

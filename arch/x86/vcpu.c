@@ -163,6 +163,8 @@ void guest_request_poweroff(struct vcpu *v, const char *why)
 	log_info("tessera: guest %s vcpu %u: %s", v->guest->name, v->id, why);
 }
 
+#define INPUT_POLLS_PER_SECOND 500 /* console_mux_poll's own interval is 2 ms */
+
 /* Run until the vCPU stops or halts for good, or another CPU asks it to
  * stop (stop_request plus a kick, which makes the guest exit). */
 void vcpu_run(struct vcpu *v)
@@ -174,26 +176,37 @@ void vcpu_run(struct vcpu *v)
 		v->state = VCPU_WAIT_SIPI; /* secondaries wait for the guest's SIPI */
 		vplat_wait_sipi(v);
 	}
+	/* Typed input is looked at from any vCPU loop, whichever partition it
+	 * is for, INPUT_POLLS_PER_SECOND times a second at most; the per-exit
+	 * cost is one compare against the previous exit's time. */
+	const uint64_t poll_ticks = time_tsc_hz() / INPUT_POLLS_PER_SECOND;
+	uint64_t next_poll = 0, t1 = 0;
 	while (v->state != VCPU_STOPPED) {
 		if (v->stop_request) {
 			strlcpy(v->stop_reason, "stopped with its partition", sizeof v->stop_reason);
 			v->state = VCPU_STOPPED;
 			break;
 		}
-		console_mux_poll(time_ns()); /* typed input, whichever partition it is for */
+		if (t1 >= next_poll) {
+			next_poll = t1 + poll_ticks;
+			console_mux_poll(time_ns());
+		}
 		if (platform) {
 			vcpu_events_startup(v);
-			if (v->state == VCPU_HALTED && vcpu_events_wake_due(v))
-				v->state = VCPU_RUNNING;
-			if (v->state != VCPU_RUNNING) {
+			if (v->state != VCPU_RUNNING && !vcpu_events_wake_due(v)) {
 				vcpu_events_wait(v);
+				t1 = rdtsc(); /* a sleeping vCPU still polls */
 				continue;
 			}
+			if (v->state == VCPU_HALTED)
+				v->state = VCPU_RUNNING;
+			if (v->state != VCPU_RUNNING)
+				continue; /* a SIPI is due: vcpu_events_startup takes it */
 			vcpu_events_inject(v);
 		}
 		uint64_t t0 = rdtsc();
 		virt->vcpu_run(v, &e);
-		uint64_t t1 = rdtsc();
+		t1 = rdtsc();
 		handle(v, &e);
 		v->stats.entries++;
 		v->stats.guest_tsc += t1 - t0;

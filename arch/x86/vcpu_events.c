@@ -12,7 +12,6 @@
 #include <arch/guest_boot.h>
 #include <arch/lapic.h>
 #include <arch/virt.h>
-#include <kernel/console_mux.h>
 #include <kernel/guest.h>
 #include <kernel/time.h>
 #include <kernel/vdev/platform.h>
@@ -51,7 +50,9 @@ void vcpu_events_inject(struct vcpu *v)
 		virt->intr_window(v, window);
 		v->intr_window = window;
 	}
-	arm_host_timer(v, vplat_next_event(v), time_ns());
+	uint64_t next = vplat_next_event(v);
+	if (next)
+		arm_host_timer(v, next, time_ns());
 }
 
 bool vcpu_events_wake_due(struct vcpu *v)
@@ -67,17 +68,14 @@ bool vcpu_events_wake_due(struct vcpu *v)
 	       (vec >= 0 && (virt->reg_read(v, VREG_RFLAGS) & RFLAGS_IF));
 }
 
-/* Sleep until something for this vCPU may be due. The check and the HLT are
- * one step for interrupts: STI takes effect after HLT starts (SDM Vol. 2B
- * STI), so a kick that lands after the check still ends the HLT. */
+/* Sleep until something for this vCPU may be due; the caller found nothing
+ * due (vcpu_events_wake_due) with interrupts masked, as they always are in
+ * the hypervisor. That check and the HLT are one step for interrupts: STI
+ * takes effect after HLT starts (SDM Vol. 2B STI), so a kick that lands
+ * after the check still ends the HLT. */
 void vcpu_events_wait(struct vcpu *v)
 {
-	irq_disable();
 	uint64_t now = time_ns();
-	console_mux_poll(now);
-	if (vcpu_events_wake_due(v))
-		return;
-	vplat_idle(v);
 	uint64_t next = vplat_next_event(v), poll = now + INPUT_POLL_NS;
 	v->timer_armed_ns = 0;
 	arm_host_timer(v, next && next < poll ? next : poll, now);

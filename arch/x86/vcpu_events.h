@@ -8,7 +8,8 @@
 void vcpu_events_inject(struct vcpu *v);
 /* Should a halted / wait-for-SIPI vCPU run again (or stop)? */
 bool vcpu_events_wake_due(struct vcpu *v);
-/* A halted or wait-for-SIPI vCPU: sleep once until something may be due. */
+/* A halted or wait-for-SIPI vCPU with nothing due: sleep once until
+ * something may be. */
 void vcpu_events_wait(struct vcpu *v);
 /* Apply a pending INIT, then a SIPI if the vCPU waits for one. */
 void vcpu_events_startup(struct vcpu *v);

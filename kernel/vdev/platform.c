@@ -277,12 +277,3 @@ int vplat_attach(struct vplat *p, struct guest *g, unsigned vcpu_count, struct c
 		com->plat = p;
 	return 0;
 }
-
-/* A guest that waits for input shows its prompt: an unfinished line goes
- * out when the vCPU has nothing left to do. */
-void vplat_idle(struct vcpu *v)
-{
-	struct vplat *p = v->guest->platform;
-	if (p->com)
-		com_flush_idle(p->com, time_ns());
-}

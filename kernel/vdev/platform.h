@@ -114,8 +114,6 @@ bool vplat_sipi_due(struct vcpu *v);
 int vplat_take_sipi(struct vcpu *v);
 /* The vCPU is about to wait in wait-for-SIPI (a secondary at start). */
 void vplat_wait_sipi(struct vcpu *v);
-/* The vCPU is going to sleep: show an unfinished console line (a prompt). */
-void vplat_idle(struct vcpu *v);
 /* I/O APIC input pin level (device models). */
 void vplat_set_irq(struct vplat *p, unsigned pin, bool level);
 

@@ -9,6 +9,8 @@
 #include "platform.h"
 
 #define PCI_CONFIG_ADDR 0xcf8
+#define RTC_INDEX       0x70
+#define RTC_DATA        0x71
 
 static int sleep_regs(struct vcpu *v, void *ctx, uint16_t port, uint8_t size, bool in, uint32_t *value)
 {
@@ -27,32 +29,22 @@ static int sleep_regs(struct vcpu *v, void *ctx, uint16_t port, uint8_t size, bo
 	return 0;
 }
 
-static int pit_io(struct vcpu *v, void *ctx, uint16_t port, uint8_t size, bool in, uint32_t *value)
+/* The byte-wide legacy chips: the PIT (0x40-0x43 and port B, 0x61) and
+ * the CMOS RTC (0x70-0x71), one access at a time under the platform lock. */
+static int legacy_io(struct vcpu *v, void *ctx, uint16_t port, uint8_t size, bool in, uint32_t *value)
 {
 	struct vplat *p = ctx;
+	bool rtc = port == RTC_INDEX || port == RTC_DATA;
 	(void)v;
 	(void)size;
 	uint64_t now = time_ns();
 	spin_lock(&p->lock);
 	if (in)
-		*value = pit_model_read(&p->pit, port, now);
+		*value = rtc ? rtc_model_read(&p->rtc, port, now) : pit_model_read(&p->pit, port, now);
+	else if (rtc)
+		rtc_model_write(&p->rtc, port, (uint8_t)*value, now);
 	else
 		pit_model_write(&p->pit, port, (uint8_t)*value, now);
-	spin_unlock(&p->lock);
-	return 0;
-}
-
-static int rtc_io(struct vcpu *v, void *ctx, uint16_t port, uint8_t size, bool in, uint32_t *value)
-{
-	struct vplat *p = ctx;
-	(void)v;
-	(void)size;
-	uint64_t now = time_ns();
-	spin_lock(&p->lock);
-	if (in)
-		*value = rtc_model_read(&p->rtc, port, now);
-	else
-		rtc_model_write(&p->rtc, port, (uint8_t)*value, now);
 	spin_unlock(&p->lock);
 	return 0;
 }
@@ -81,8 +73,8 @@ int vplat_devices_attach(struct vplat *p)
 {
 	struct guest *g = p->guest;
 	vplat_devices_reset(p);
-	return guest_io_register(g, 0x40, 4, pit_io, p) || guest_io_register(g, 0x61, 1, pit_io, p) ||
-	       guest_io_register(g, 0x70, 2, rtc_io, p) ||
+	return guest_io_register(g, 0x40, 4, legacy_io, p) || guest_io_register(g, 0x61, 1, legacy_io, p) ||
+	       guest_io_register(g, RTC_INDEX, 2, legacy_io, p) ||
 	       guest_io_register(g, PCI_CONFIG_ADDR, 8, pci_io, p) ||
 	       guest_io_register(g, VPLAT_SLEEP_CTL, 2, sleep_regs, p) ||
 	       guest_mmio_register(g, VPLAT_ECAM_BASE, VPLAT_ECAM_SIZE, pci_ecam, p) ? -1 : 0;

@@ -26,7 +26,7 @@ class Case:
     settle: str = ""          # after every expect matched, wait for this after them
     files: dict = field(default_factory=dict)     # boot-dir path -> file from the repository root
     script: list = field(default_factory=list)    # (regex, text): once regex is seen, type text
-    qemu_mem: str = "512"
+    mem: str = ""             # guest-machine memory in MiB; "" = the host's default
     checks: list = field(default_factory=list)    # fn(log) -> list of problems
     qemu_extra: list = field(default_factory=list)  # more QEMU arguments (e.g. a COM2)
 
@@ -264,13 +264,13 @@ def linux_cases():
     return [
         Case("linux-1vcpu-qemu-svm", "qemu-svm", 2, one, r"partition tux state stopped",
              config="linux1.toml", files=DEMO_FILES, script=one_script, forbid=forbid,
-             qemu_mem="1024", timeout=240, checks=[sleep_accuracy("tux"), rtc_matches("tux")]),
+             mem="1024", timeout=240, checks=[sleep_accuracy("tux"), rtc_matches("tux")]),
         Case("linux-1vcpu-bochs-vmx", "bochs-vmx", 2, one, r"partition tux state stopped",
              config="linux1.toml", files=DEMO_FILES, script=one_script, forbid=forbid,
-             qemu_mem="512", timeout=900, checks=[sleep_accuracy("tux"), rtc_matches("tux")]),
+             mem="512", timeout=900, checks=[sleep_accuracy("tux"), rtc_matches("tux")]),
         Case("linux-2part-qemu-svm", "qemu-svm", 4, two, r"partition tux state stopped",
              config="linux2.toml", files=DEMO_FILES, images=["scanner"], script=two_script,
-             forbid=forbid + [r"memscan: found", r"scanner: round \d+: [1-9]"], qemu_mem="1024",
+             forbid=forbid + [r"memscan: found", r"scanner: round \d+: [1-9]"], mem="1024",
              timeout=400),
     ]
 
