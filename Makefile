@@ -31,7 +31,7 @@ KCFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g \
 	-fshort-wchar -DGNU_EFI_USE_MS_ABI -DTESSERA_VERSION='"$(VERSION)"' \
 	-I. -Iinclude -Iarch/x86/include -I$(EFIINC) -I$(EFIINC)/x86_64
 
-KSRC := $(wildcard boot/*.c kernel/*.c kernel/vdev/*.c arch/x86/*.c arch/x86/exits/*.c \
+KSRC := $(wildcard boot/*.c kernel/*.c kernel/vdev/*.c kernel/sched/*.c arch/x86/*.c arch/x86/exits/*.c \
 	arch/x86/vmx/*.c arch/x86/svm/*.c drivers/*.c)
 KASM := $(wildcard arch/x86/*.asm arch/x86/vmx/*.asm arch/x86/svm/*.asm)
 KOBJ := $(KSRC:%.c=$(BUILD)/obj/%.o) $(KASM:%.asm=$(BUILD)/obj/%.o)

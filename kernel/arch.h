@@ -2,6 +2,9 @@
 #ifndef KERNEL_ARCH_H
 #define KERNEL_ARCH_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include <tessera/boot_info.h>
 
 /* Boot CPU: per-CPU block, GDT/TSS/IDT. Runs first, before any log line. */
@@ -19,6 +22,7 @@ const char *arch_virt_name(void);
 void arch_smp_init(const struct boot_info *bi);
 struct guest;
 struct vcpu;
+struct sched_vcpu;
 /* Guests and vCPUs for the partition code (arch/x86/guest_arch.c). */
 int arch_guest_create(struct guest *g, const char *name, uint64_t gpa, uint64_t size);
 struct vcpu *arch_vcpu_create(struct guest *g, unsigned id); /* on the calling CPU */
@@ -28,7 +32,19 @@ struct boot_plan;
  * states per the image's protocol (kernel/loader.h). */
 int arch_guest_prepare(struct guest *g, const struct boot_plan *plan);
 int arch_vcpu_boot(struct vcpu *v, const struct boot_plan *plan);
-void arch_vcpu_run(struct vcpu *v);
+/* How a slice of a vCPU's time ended (arch_vcpu_run_slice). */
+enum slice_end { SLICE_BLOCKED, SLICE_STOPPED, SLICE_EXPIRED, SLICE_PREEMPTED, SLICE_YIELD };
+/* Run v on the calling CPU (its own) until until_ns (time_ns; 0 = no
+ * limit), until it halts with nothing due (BLOCKED), stops, yields, or a
+ * bit other than `mine` appears in *pending. */
+enum slice_end arch_vcpu_run_slice(struct vcpu *v, uint64_t until_ns, const volatile uint32_t *pending,
+				   uint32_t mine);
+/* A blocked vCPU: is something due for it? Its next virtual timer (0 = none). */
+bool arch_vcpu_wake_due(struct vcpu *v);
+uint64_t arch_vcpu_next_event(struct vcpu *v);
+void arch_vcpu_set_sched(struct vcpu *v, struct sched_vcpu *sv);
+/* Idle the calling CPU until an interrupt, or until until_ns (0 = none). */
+void arch_cpu_wait(uint64_t until_ns);
 void arch_vcpu_print_stats(const struct vcpu *v);
 void arch_vcpu_report(const struct vcpu *v);
 /* Stop every CPU for good without a panic report (on_fault = halt-system). */

@@ -7,11 +7,14 @@
  *  3. value parser: one key's value into a small tree in a fixed arena;
  *  4. key tables, one per section: name, accepted types, setter, allowed
  *     values; the setter converts and range-checks;
- *  5. validation of a partition when its table ends (required keys, keys
- *     that need a given format, addresses), and of the whole file at the end.
+ *  5. validation of a table when it ends: a partition's (required keys, keys
+ *     that need a given format, addresses) or a [[cpu]] table's (required
+ *     keys, keys of another policy, windows inside the frame and apart);
+ *  6. the whole file at the end: defaults, and the [[cpu]] tables' windows
+ *     resolved against the partitions (which may come later in the file).
  *
  * Freestanding (no libc); the caller's struct config holds the result, the
- * parser's own state lives on the stack (about 4 KiB).
+ * parser's own state lives on the stack (about 12 KiB).
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -20,7 +23,8 @@
 #include "config.h"
 #include "format.h"
 
-#define MAX_VALS   64   /* values in one key's value (array elements count) */
+#define MAX_VALS   192  /* values in one key's value (array elements count); 32
+			   * windows of 4 keys each need 161 */
 #define MAX_DEPTH  4    /* arrays / inline tables inside each other */
 #define MAX_KEYS   32   /* keys in one key table */
 #define NO_VAL     (-1)
@@ -229,6 +233,62 @@ const char *cfg_parse_size(const char *s, size_t n, uint64_t *out)
 	return NULL;
 }
 
+static const char *const duration_units[] = { "ns", "us", "ms", "s", NULL };
+static const uint64_t duration_scale[] = { 1, 1000, 1000000, 1000000000 };
+
+const char *cfg_parse_duration(const char *s, size_t n, uint64_t *ns)
+{
+	size_t d = 0;
+	if (n && s[0] == '-')
+		return "durations cannot be negative";
+	while (d < n && (is_digit(s[d]) || s[d] == '_'))
+		d++;
+	if (d == 0)
+		return "it must start with a decimal number";
+	if (d == n)
+		return "a unit is required: ns, us, ms or s";
+	if (s[d] == '.')
+		return "fractions are not supported: use a smaller unit (\"1500us\", not \"1.5ms\")";
+	int u = -1;
+	for (int i = 0; duration_units[i]; i++)
+		if (mem_eq_str(s + d, n - d, duration_units[i]))
+			u = i;
+	if (u < 0)
+		return "unknown unit (use ns, us, ms or s, right after the number)";
+	uint64_t v;
+	size_t nd;
+	const char *why = digits_value(s, d, 10, &v, &nd);
+	if (why)
+		return why;
+	if (v > UINT64_MAX / duration_scale[u])
+		return "too large (more than 64 bits of nanoseconds)";
+	*ns = v * duration_scale[u];
+	return NULL;
+}
+
+/* The largest unit (index into duration_units) that divides both a and b. */
+static int duration_unit(uint64_t a, uint64_t b)
+{
+	int u = 3;
+	while (u > 0 && (a % duration_scale[u] || b % duration_scale[u]))
+		u--;
+	return u;
+}
+
+void cfg_format_duration(char *buf, size_t size, uint64_t ns)
+{
+	int u = duration_unit(ns, ns);
+	fmt_snprintf(buf, size, "%llu%s", (unsigned long long)(ns / duration_scale[u]),
+		     duration_units[u]);
+}
+
+void cfg_format_span(char *buf, size_t size, uint64_t start, uint64_t end)
+{
+	int u = duration_unit(start, end);
+	fmt_snprintf(buf, size, "%llu-%llu%s", (unsigned long long)(start / duration_scale[u]),
+		     (unsigned long long)(end / duration_scale[u]), duration_units[u]);
+}
+
 static void put_byte(char *out, size_t size, size_t *n, unsigned c)
 {
 	if (*n + 1 < size)
@@ -345,7 +405,7 @@ struct val {
 	uint16_t count;
 };
 
-enum section { SEC_GLOBAL, SEC_PARTITION, SEC_IGNORE };
+enum section { SEC_GLOBAL, SEC_PARTITION, SEC_CPU, SEC_IGNORE };
 
 struct parser {
 	const char *text;
@@ -360,9 +420,13 @@ struct parser {
 	bool resume_here;           /* after an error: the cursor is at the next statement */
 	enum section section;
 	struct cfg_partition *part;
+	struct cfg_cpu *cpu;        /* the current [[cpu]] table */
 	int global_header_line;     /* line of [global], 0 before it */
-	struct cfg_pos global_seen[MAX_KEYS], part_seen[MAX_KEYS];
+	struct cfg_pos global_seen[MAX_KEYS], part_seen[MAX_KEYS], cpu_seen[MAX_KEYS];
 	bool fault_set[CFG_MAX_PARTITIONS];
+	int table_nerr;             /* errors before the current table started */
+	/* Tables with errors of their own: left out of the checks at the end. */
+	bool part_broken[CFG_MAX_PARTITIONS], cpu_broken[CFG_MACHINE_CPUS];
 	struct val vals[MAX_VALS];
 	int nvals;
 };
@@ -1157,13 +1221,7 @@ static bool add_cpu(struct parser *p, const struct key_def *k, const struct val 
 	struct cfg_partition *pt = p->part;
 	if (!element_kind(p, k, e, VK_INT, "CPU indexes (integers)") || !int_in_range(p, k, e))
 		return false;
-	for (uint32_t i = 0; i < pt->cpu_count; i++)
-		if (pt->cpus[i] == (uint32_t)e->num) {
-			error_at(p, e->line, e->col,
-				 "cpu %lld is listed twice in 'cpus' (first at column %d)",
-				 (long long)e->num, pt->cpu_pos[i].column);
-			return false;
-		}
+	/* A CPU may be listed twice: two vCPUs then time-share it. */
 	pt->cpu_pos[pt->cpu_count] = pos_of(e);
 	pt->cpus[pt->cpu_count++] = (uint32_t)e->num;
 	return true;
@@ -1525,9 +1583,190 @@ static const struct key_def partition_keys[] = {
 			   "gpa = 0x100000000 }]", set_p_mem_shared, NULL, 0, 0 },
 };
 
+/* [[cpu]] keys. */
+
+static const char *const policy_names[] = { "dedicated", "shared", "cyclic", NULL };
+#define DURATION_WANT "a duration like \"10ms\" or \"500us\""
+#define MS(n) ((n) * 1000000ll)
+
+/* A duration: a string like "10ms". */
+static bool val_duration(struct parser *p, const char *key, const struct val *v, uint64_t *out)
+{
+	char s[40], shown[40];
+	if (v->kind != VK_STRING) {
+		error_at(p, v->line, v->col, "'%s' must be " DURATION_WANT ", not %s", key,
+			 kind_names[v->kind]);
+		return false;
+	}
+	size_t n = val_text(p, v, s, sizeof s);
+	const char *why = n < sizeof s ? cfg_parse_duration(s, n, out) : "too long";
+	if (why) {
+		show(shown, sizeof shown, s, n < sizeof s ? n : sizeof s - 1);
+		error_at(p, v->line, v->col, "'%s' must be " DURATION_WANT ", not \"%s\" (%s)", key,
+			 shown, why);
+		return false;
+	}
+	return true;
+}
+
+/* A duration from k->min to k->max nanoseconds. */
+static bool duration_in_range(struct parser *p, const struct key_def *k, const struct val *v,
+			      uint64_t *out)
+{
+	char lo[24], hi[24], got[24];
+	if (!val_duration(p, k->name, v, out))
+		return false;
+	if (*out >= (uint64_t)k->min && *out <= (uint64_t)k->max)
+		return true;
+	cfg_format_duration(lo, sizeof lo, (uint64_t)k->min);
+	cfg_format_duration(hi, sizeof hi, (uint64_t)k->max);
+	cfg_format_duration(got, sizeof got, *out);
+	error_at(p, v->line, v->col, "'%s' must be from %s to %s, not %s", k->name, lo, hi, got);
+	return false;
+}
+
+static bool set_c_id(struct parser *p, const struct key_def *k, const struct val *v)
+{
+	if (!int_in_range(p, k, v))
+		return false;
+	for (const struct cfg_cpu *o = p->cfg->cpu_tables; o < p->cpu; o++)
+		if (o->id_pos.line && o->id == (uint32_t)v->num) {
+			error_at(p, v->line, v->col, "cpu %lld already has a [[cpu]] table (line %d)",
+				 (long long)v->num, o->line);
+			return false;
+		}
+	p->cpu->id = (uint32_t)v->num;
+	p->cpu->id_pos = pos_of(v);
+	return true;
+}
+
+static bool set_c_policy(struct parser *p, const struct key_def *k, const struct val *v)
+{
+	int i = enum_value(p, k, v);
+	if (i >= 0) {
+		p->cpu->policy = (enum cfg_sched)i;
+		p->cpu->policy_pos = pos_of(v);
+	}
+	return i >= 0;
+}
+
+static bool set_c_slice(struct parser *p, const struct key_def *k, const struct val *v)
+{
+	if (!duration_in_range(p, k, v, &p->cpu->slice_ns))
+		return false;
+	p->cpu->slice_pos = pos_of(v);
+	return true;
+}
+
+static bool set_c_frame(struct parser *p, const struct key_def *k, const struct val *v)
+{
+	if (!duration_in_range(p, k, v, &p->cpu->frame_ns))
+		return false;
+	p->cpu->frame_pos = pos_of(v);
+	return true;
+}
+
+/* One { partition = "a", vcpu = 1, start = "0ms", length = "2ms" } of windows. */
+static bool window_entry(struct parser *p, const struct val *t, struct cfg_window *w)
+{
+	static const char *const keys[] = { "partition", "vcpu", "start", "length", NULL };
+	static const unsigned want[] = { K_STR, K_INT, K_STR, K_STR };
+	const struct val *found[4] = { NULL, NULL, NULL, NULL };
+	char key[40], shown[40];
+
+	for (int i = t->first; i != NO_VAL; i = p->vals[i].next) {
+		const struct val *m = &p->vals[i];
+		size_t n = string_text(p, m->key_off, m->key_len,
+				       m->key_quote ? m->key_quote : '\'', key, sizeof key);
+		int idx = n < sizeof key ? name_index(keys, key) : -1;
+		if (idx < 0) {
+			show(shown, sizeof shown, key, n < sizeof key ? n : sizeof key - 1);
+			error_at(p, m->key_line, m->key_col,
+				 "unknown key '%s' in a window; allowed: partition, vcpu, start, "
+				 "length", shown);
+			return false;
+		}
+		if (!(want[idx] & (1u << m->kind))) {
+			error_at(p, m->line, m->col, "window '%s' must be %s, not %s", keys[idx],
+				 idx == 0 ? "a partition name string" : idx == 1
+				 ? "a vCPU index (integer)" : DURATION_WANT, kind_names[m->kind]);
+			return false;
+		}
+		found[idx] = m;
+	}
+	for (int i = 0; i < 4; i++)
+		if (!found[i] && i != 1) {
+			error_at(p, t->line, t->col,
+				 "a window needs partition, start and length; '%s' is missing",
+				 keys[i]);
+			return false;
+		}
+	if (!val_name(p, "window partition", found[0], w->partition) ||
+	    !val_duration(p, "start", found[2], &w->start_ns) ||
+	    !val_duration(p, "length", found[3], &w->length_ns))
+		return false;
+	if (!w->length_ns) {
+		error_at(p, found[3]->line, found[3]->col, "window 'length' must be more than 0");
+		return false;
+	}
+	w->vcpu = -1;
+	if (found[1]) {
+		if (found[1]->num < 0 || found[1]->num >= CFG_MAX_VCPUS) {
+			error_at(p, found[1]->line, found[1]->col,
+				 "window 'vcpu' must be from 0 to %d, not %lld", CFG_MAX_VCPUS - 1,
+				 (long long)found[1]->num);
+			return false;
+		}
+		w->vcpu = (int32_t)found[1]->num;
+	}
+	w->pos = pos_of(t);
+	return true;
+}
+
+static bool set_c_windows(struct parser *p, const struct key_def *k, const struct val *v)
+{
+	struct cfg_cpu *c = p->cpu;
+	if (v->count == 0) {
+		error_at(p, v->line, v->col, "'windows' must list at least one window");
+		return false;
+	}
+	for (int i = v->first; i != NO_VAL; i = p->vals[i].next) {
+		const struct val *e = &p->vals[i];
+		if (c->window_count == CFG_MAX_WINDOWS) {
+			error_at(p, e->line, e->col,
+				 "too many windows: at most %d fit in one cpu's frame",
+				 CFG_MAX_WINDOWS);
+			return false;
+		}
+		if (!element_kind(p, k, e, VK_TABLE,
+				  "inline tables { partition, vcpu, start, length }") ||
+		    !window_entry(p, e, &c->windows[c->window_count]))
+			return false;
+		c->window_count++;
+	}
+	c->windows_pos = pos_of(v);
+	return true;
+}
+
+enum { C_ID, C_POLICY, C_SLICE, C_FRAME, C_WINDOWS };
+
+static const struct key_def cpu_keys[] = {
+	[C_ID] = { "id", K_INT, "a CPU index (integer) like 0", set_c_id, NULL, 0,
+		   CFG_MACHINE_CPUS - 1 },
+	[C_POLICY] = { "policy", K_STR, "\"dedicated\", \"shared\" or \"cyclic\"",
+		       set_c_policy, policy_names, 0, 0 },
+	[C_SLICE] = { "slice", K_STR, DURATION_WANT, set_c_slice, NULL, MS(1) / 10, MS(1000) },
+	[C_FRAME] = { "frame", K_STR, DURATION_WANT, set_c_frame, NULL, MS(1) / 10,
+		      MS(10000) },
+	[C_WINDOWS] = { "windows", K_ARRAY,
+			"an array of inline tables like [{ partition = \"a\", start = \"0ms\", "
+			"length = \"2ms\" }]", set_c_windows, NULL, 0, 0 },
+};
+
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 _Static_assert(COUNT(partition_keys) <= MAX_KEYS, "too many partition keys");
 _Static_assert(COUNT(global_keys) <= MAX_KEYS, "too many global keys");
+_Static_assert(COUNT(cpu_keys) <= MAX_KEYS, "too many cpu keys");
 
 /* "name, cpus, memory, ..." */
 static void list_keys(char *buf, size_t size, const struct key_def *keys, int n)
@@ -1544,17 +1783,26 @@ static void list_keys(char *buf, size_t size, const struct key_def *keys, int n)
 
 static const char *section_name(enum section s)
 {
-	return s == SEC_PARTITION ? "[[partition]]" : "the global table";
+	return s == SEC_PARTITION ? "[[partition]]" : s == SEC_CPU ? "[[cpu]]" : "the global table";
 }
 
 /* The key table of the current section; the key's index in it, or n. */
 static int find_key(struct parser *p, const char *name, const struct key_def **keys, int *n,
 		    struct cfg_pos **seen)
 {
-	bool part = p->section == SEC_PARTITION;
-	*keys = part ? partition_keys : global_keys;
-	*n = part ? COUNT(partition_keys) : COUNT(global_keys);
-	*seen = part ? p->part_seen : p->global_seen;
+	if (p->section == SEC_PARTITION) {
+		*keys = partition_keys;
+		*n = COUNT(partition_keys);
+		*seen = p->part_seen;
+	} else if (p->section == SEC_CPU) {
+		*keys = cpu_keys;
+		*n = COUNT(cpu_keys);
+		*seen = p->cpu_seen;
+	} else {
+		*keys = global_keys;
+		*n = COUNT(global_keys);
+		*seen = p->global_seen;
+	}
 	int i = 0;
 	while (i < *n && !str_eq((*keys)[i].name, name))
 		i++;
@@ -1707,11 +1955,121 @@ static void validate_partition(struct parser *p)
 	check_addresses(p);
 }
 
+/* ------------------------------------------------------------------------ */
+/* A [[cpu]] table when it ends.                                             */
+
+/* "cpu 2", or "[[cpu]]" when its id is not known. */
+static const char *cpu_who(const struct cfg_cpu *c, char *buf, size_t size)
+{
+	if (!c->id_pos.line)
+		return "[[cpu]]";
+	fmt_snprintf(buf, size, "cpu %u", c->id);
+	return buf;
+}
+
+/* A key the table's policy does not take (when its value was fine: else it
+ * has had its error). */
+static void policy_only(struct parser *p, int key, const struct cfg_pos *value,
+			enum cfg_sched policy)
+{
+	const struct cfg_pos *at = &p->cpu_seen[key];
+	if (value->line && p->cpu->policy != policy)
+		error_at(p, at->line, at->column,
+			 "'%s' is only for policy = \"%s\" (this cpu's policy is \"%s\")",
+			 cpu_keys[key].name, policy_names[policy], policy_names[p->cpu->policy]);
+}
+
+static uint64_t window_end(const struct cfg_window *w)
+{
+	return w->length_ns > UINT64_MAX - w->start_ns ? UINT64_MAX : w->start_ns + w->length_ns;
+}
+
+/* A cyclic CPU's windows: inside the frame, not overlapping. */
+static void check_windows(struct parser *p)
+{
+	const struct cfg_cpu *c = p->cpu;
+	char a[48], b[48], f[24];
+	for (uint32_t i = 0; i < c->window_count; i++) {
+		const struct cfg_window *w = &c->windows[i];
+		uint64_t end = window_end(w);
+		if (c->frame_pos.line && end > c->frame_ns) {
+			cfg_format_duration(a, sizeof a, end);
+			cfg_format_duration(f, sizeof f, c->frame_ns);
+			error_at(p, w->pos.line, w->pos.column,
+				 "window '%s' ends at %s, after the %s frame", w->partition, a, f);
+		}
+		for (uint32_t j = 0; j < i; j++) {
+			const struct cfg_window *o = &c->windows[j];
+			if (!overlaps(w->start_ns, end - w->start_ns, o->start_ns,
+				      window_end(o) - o->start_ns))
+				continue;
+			cfg_format_span(a, sizeof a, w->start_ns, end);
+			cfg_format_span(b, sizeof b, o->start_ns, window_end(o));
+			error_at(p, w->pos.line, w->pos.column,
+				 "window '%s' (%s) overlaps window '%s' (%s, line %d)", w->partition,
+				 a, o->partition, b, o->pos.line);
+			break;
+		}
+	}
+}
+
+static void validate_cpu(struct parser *p)
+{
+	const struct cfg_cpu *c = p->cpu;
+	char who[16];
+	if (!p->cpu_seen[C_ID].line)
+		error_at(p, c->line, 1, "[[cpu]] has no 'id'; say which CPU it is like id = 0");
+	if (!p->cpu_seen[C_POLICY].line)
+		error_at(p, c->line, 1, "%s has no 'policy'; allowed: \"dedicated\", \"shared\" "
+			 "or \"cyclic\"", cpu_who(c, who, sizeof who));
+	if (!c->policy_pos.line)
+		return; /* missing or wrong: which keys fit is not known */
+	policy_only(p, C_SLICE, &c->slice_pos, CFG_SCHED_SHARED);
+	policy_only(p, C_FRAME, &c->frame_pos, CFG_SCHED_CYCLIC);
+	policy_only(p, C_WINDOWS, &c->windows_pos, CFG_SCHED_CYCLIC);
+	if (c->policy != CFG_SCHED_CYCLIC)
+		return;
+	if (!p->cpu_seen[C_FRAME].line)
+		error_at(p, c->line, 1, "%s (policy = \"cyclic\") has no 'frame'; give its major "
+			 "frame like frame = \"10ms\"", cpu_who(c, who, sizeof who));
+	if (!p->cpu_seen[C_WINDOWS].line)
+		error_at(p, c->line, 1, "%s (policy = \"cyclic\") has no 'windows'; list them "
+			 "like windows = [{ partition = \"a\", start = \"0ms\", length = \"2ms\" }]",
+			 cpu_who(c, who, sizeof who));
+	check_windows(p);
+}
+
 /* The current table ends (a header or the end of the file follows). */
 static void end_table(struct parser *p)
 {
-	if (p->section == SEC_PARTITION && !p->stop)
+	if (p->stop)
+		return;
+	if (p->section == SEC_PARTITION) {
 		validate_partition(p);
+		p->part_broken[p->part - p->cfg->partitions] = p->nerr > p->table_nerr;
+	} else if (p->section == SEC_CPU) {
+		validate_cpu(p);
+		p->cpu_broken[p->cpu - p->cfg->cpu_tables] = p->nerr > p->table_nerr;
+	}
+}
+
+static void start_cpu(struct parser *p, int line, int column)
+{
+	struct config *cfg = p->cfg;
+	if (cfg->cpu_table_count == CFG_MACHINE_CPUS) {
+		error_at(p, line, column, "too many [[cpu]] tables: at most %d (one per CPU)",
+			 CFG_MACHINE_CPUS);
+		p->section = SEC_IGNORE;
+		return;
+	}
+	struct cfg_cpu *c = &cfg->cpu_tables[cfg->cpu_table_count++];
+	c->line = line;
+	c->id = UINT32_MAX; /* no CPU until `id` says (cfg_cpu_policy finds none) */
+	c->slice_ns = CFG_SLICE_DEFAULT_NS;
+	p->cpu = c;
+	p->section = SEC_CPU;
+	p->table_nerr = p->nerr;
+	zero(p->cpu_seen, sizeof p->cpu_seen);
 }
 
 static void start_partition(struct parser *p, int line, int column)
@@ -1732,6 +2090,7 @@ static void start_partition(struct parser *p, int line, int column)
 	pt->cap = 0;
 	p->part = pt;
 	p->section = SEC_PARTITION;
+	p->table_nerr = p->nerr;
 	zero(p->part_seen, sizeof p->part_seen);
 }
 
@@ -1764,6 +2123,13 @@ static bool parse_header(struct parser *p)
 			return true;
 		}
 		start_partition(p, line, c0);
+	} else if (str_eq(k.name, "cpu")) {
+		if (!array) {
+			error_at(p, line, c0, "write [[cpu]] (one table per CPU), not [cpu]");
+			p->section = SEC_IGNORE;
+			return true;
+		}
+		start_cpu(p, line, c0);
 	} else if (str_eq(k.name, "global") && !array) {
 		if (p->global_header_line) {
 			error_at(p, line, c0, "duplicate table [global] (first at line %d)",
@@ -1776,7 +2142,8 @@ static bool parse_header(struct parser *p)
 	} else {
 		char shown[40];
 		show(shown, sizeof shown, k.name, str_len(k.name));
-		error_at(p, line, c0, "unknown table '%s%s%s'; allowed: [global], [[partition]]",
+		error_at(p, line, c0, "unknown table '%s%s%s'; allowed: [global], [[partition]], "
+			 "[[cpu]]",
 			 array ? "[[" : "[", shown, array ? "]]" : "]");
 		p->section = SEC_IGNORE;
 	}
@@ -1887,12 +2254,224 @@ static void parse_lines(struct parser *p)
 	end_table(p);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Step 6: the [[cpu]] tables against the partitions, once the file is read. */
+
+uint32_t cfg_cpu_vcpus(const struct config *cfg, uint32_t cpu)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < cfg->partition_count; i++)
+		for (uint32_t k = 0; k < cfg->partitions[i].cpu_count; k++)
+			n += cfg->partitions[i].cpus[k] == cpu;
+	return n;
+}
+
+enum cfg_sched cfg_cpu_policy(const struct config *cfg, uint32_t cpu, const struct cfg_cpu **table)
+{
+	if (table)
+		*table = NULL;
+	for (uint32_t i = 0; i < cfg->cpu_table_count; i++)
+		if (cfg->cpu_tables[i].id == cpu) {
+			if (table)
+				*table = &cfg->cpu_tables[i];
+			return cfg->cpu_tables[i].policy;
+		}
+	return cfg_cpu_vcpus(cfg, cpu) <= 1 ? CFG_SCHED_DEDICATED : CFG_SCHED_SHARED;
+}
+
+/* A partition's vCPUs on `cpu` as "0", "0 and 1", "0, 1 and 3"; returns how many. */
+static uint32_t vcpus_on(const struct cfg_partition *pt, uint32_t cpu, char *buf, size_t size,
+			 uint32_t *first)
+{
+	uint32_t n = 0, total = 0;
+	size_t o = 0;
+	for (uint32_t k = 0; k < pt->cpu_count; k++)
+		total += pt->cpus[k] == cpu;
+	buf[0] = 0;
+	for (uint32_t k = 0; k < pt->cpu_count; k++) {
+		if (pt->cpus[k] != cpu)
+			continue;
+		if (!n)
+			*first = k;
+		n++;
+		const char *sep = n == 1 ? "" : n == total ? " and " : ", ";
+		int w = fmt_snprintf(buf + o, size - o, "%s%u", sep, k);
+		if (w < 0 || (size_t)w >= size - o)
+			break;
+		o += (size_t)w;
+	}
+	return total;
+}
+
+/* "[0, 1, 3]" */
+static void cpus_text(const struct cfg_partition *pt, char *buf, size_t size)
+{
+	size_t o = 0;
+	buf[0] = 0;
+	for (uint32_t k = 0; k <= pt->cpu_count; k++) {
+		int w = k == pt->cpu_count ? fmt_snprintf(buf + o, size - o, "]")
+			: fmt_snprintf(buf + o, size - o, "%s%u", k ? ", " : "[", pt->cpus[k]);
+		if (w < 0 || (size_t)w >= size - o)
+			return;
+		o += (size_t)w;
+	}
+}
+
+static int partition_named(const struct config *cfg, const char *name)
+{
+	for (uint32_t i = 0; i < cfg->partition_count; i++)
+		if (str_eq(cfg->partitions[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+/* A window's partition and vCPU: part_index and vcpu_index. */
+static bool resolve_window(struct parser *p, const struct cfg_cpu *c, struct cfg_window *w)
+{
+	const struct config *cfg = p->cfg;
+	char list[64], cpus[96];
+	int pi = partition_named(cfg, w->partition);
+	if (pi < 0) {
+		if (partition_named(cfg, "") >= 0)
+			return false; /* maybe the partition whose name is wrong: said already */
+		error_at(p, w->pos.line, w->pos.column, "no partition named '%s'", w->partition);
+		return false;
+	}
+	const struct cfg_partition *pt = &cfg->partitions[pi];
+	if (p->part_broken[pi])
+		return false;
+	uint32_t first = 0, n = vcpus_on(pt, c->id, list, sizeof list, &first);
+	if (!n) {
+		cpus_text(pt, cpus, sizeof cpus);
+		error_at(p, w->pos.line, w->pos.column,
+			 "partition '%s' has no vcpu on cpu %u (its cpus = %s)", pt->name, c->id,
+			 cpus);
+		return false;
+	}
+	if (w->vcpu >= 0) {
+		uint32_t v = (uint32_t)w->vcpu;
+		if (v >= pt->cpu_count) {
+			error_at(p, w->pos.line, w->pos.column,
+				 "partition '%s' has no vcpu %u (it has %u: %s%u)", pt->name, v,
+				 pt->cpu_count, pt->cpu_count > 1 ? "0-" : "", pt->cpu_count - 1);
+			return false;
+		}
+		if (pt->cpus[v] != c->id) {
+			error_at(p, w->pos.line, w->pos.column,
+				 "partition '%s' vcpu %u is on cpu %u, not on cpu %u (its vcpus on "
+				 "cpu %u: %s)", pt->name, v, pt->cpus[v], c->id, c->id, list);
+			return false;
+		}
+		first = v;
+	} else if (n > 1) {
+		error_at(p, w->pos.line, w->pos.column,
+			 "partition '%s' has vcpus %s on cpu %u: say which with vcpu = N", pt->name,
+			 list, c->id);
+		return false;
+	}
+	w->part_index = (uint32_t)pi;
+	w->vcpu_index = first;
+	return true;
+}
+
+/* A dedicated CPU runs one vCPU at most. */
+static void check_dedicated(struct parser *p, const struct cfg_cpu *c)
+{
+	const struct config *cfg = p->cfg;
+	uint32_t who[2], vcpu[2], n = 0;
+	for (uint32_t i = 0; i < cfg->partition_count && n < 2; i++)
+		for (uint32_t k = 0; k < cfg->partitions[i].cpu_count && n < 2; k++)
+			if (cfg->partitions[i].cpus[k] == c->id) {
+				who[n] = i;
+				vcpu[n++] = k;
+			}
+	if (n < 2)
+		return;
+	const struct cfg_partition *a = &cfg->partitions[who[0]], *b = &cfg->partitions[who[1]];
+	if (a == b)
+		error_at(p, c->policy_pos.line, c->policy_pos.column,
+			 "cpu %u is dedicated but is claimed twice by partition '%s' (line %d: vcpus "
+			 "%u and %u); use policy = \"shared\" or \"cyclic\" to share it", c->id,
+			 a->name, a->cpu_pos[vcpu[1]].line, vcpu[0], vcpu[1]);
+	else
+		error_at(p, c->policy_pos.line, c->policy_pos.column,
+			 "cpu %u is dedicated but is claimed by partition '%s' (line %d) and "
+			 "partition '%s' (line %d); use policy = \"shared\" or \"cyclic\" to share it",
+			 c->id, a->name, a->cpu_pos[vcpu[0]].line, b->name, b->cpu_pos[vcpu[1]].line);
+}
+
+static void sort_windows(struct cfg_cpu *c)
+{
+	for (uint32_t i = 1; i < c->window_count; i++) {
+		struct cfg_window w = c->windows[i];
+		uint32_t j = i;
+		for (; j > 0 && c->windows[j - 1].start_ns > w.start_ns; j--)
+			c->windows[j] = c->windows[j - 1];
+		c->windows[j] = w;
+	}
+}
+
+static void resolve_cpus(struct parser *p)
+{
+	struct config *cfg = p->cfg;
+	bool resolved[CFG_MACHINE_CPUS];
+	const struct cfg_cpu *frame = NULL; /* the first cyclic CPU's */
+	char f[24];
+
+	for (uint32_t t = 0; t < cfg->cpu_table_count; t++) {
+		struct cfg_cpu *c = &cfg->cpu_tables[t];
+		resolved[t] = false;
+		if (p->cpu_broken[t])
+			continue;
+		if (c->policy == CFG_SCHED_DEDICATED)
+			check_dedicated(p, c);
+		if (c->policy != CFG_SCHED_CYCLIC)
+			continue;
+		resolved[t] = true;
+		for (uint32_t i = 0; i < c->window_count; i++)
+			resolved[t] &= resolve_window(p, c, &c->windows[i]);
+		if (!frame) {
+			frame = c;
+		} else if (c->frame_ns != frame->frame_ns) {
+			cfg_format_duration(f, sizeof f, frame->frame_ns);
+			char here[24];
+			cfg_format_duration(here, sizeof here, c->frame_ns);
+			error_at(p, c->frame_pos.line, c->frame_pos.column,
+				 "every cyclic cpu needs the same frame: cpu %u has %s (line %d), "
+				 "cpu %u has %s", frame->id, f, frame->frame_pos.line, c->id, here);
+		}
+	}
+	/* Every vCPU on a cyclic CPU owns a window there. */
+	for (uint32_t i = 0; i < cfg->partition_count; i++) {
+		const struct cfg_partition *pt = &cfg->partitions[i];
+		if (p->part_broken[i])
+			continue;
+		for (uint32_t k = 0; k < pt->cpu_count; k++) {
+			const struct cfg_cpu *c;
+			if (cfg_cpu_policy(cfg, pt->cpus[k], &c) != CFG_SCHED_CYCLIC ||
+			    !resolved[c - cfg->cpu_tables])
+				continue;
+			bool owns = false;
+			for (uint32_t w = 0; w < c->window_count; w++)
+				owns |= c->windows[w].part_index == i && c->windows[w].vcpu_index == k;
+			if (!owns)
+				error_at(p, pt->cpu_pos[k].line, pt->cpu_pos[k].column,
+					 "partition '%s' vcpu %u is on cyclic cpu %u but owns no window "
+					 "there", pt->name, k, c->id);
+		}
+	}
+	for (uint32_t t = 0; t < cfg->cpu_table_count; t++)
+		sort_windows(&cfg->cpu_tables[t]);
+}
+
 static void finish(struct parser *p)
 {
 	struct config *cfg = p->cfg;
 	for (uint32_t i = 0; i < cfg->partition_count; i++)
 		if (!p->fault_set[i])
 			cfg->partitions[i].on_fault = cfg->default_on_fault;
+	if (!p->stop)
+		resolve_cpus(p);
 }
 
 int config_parse_all(const char *text, size_t len, const char *filename, struct config *out,

@@ -21,13 +21,16 @@ int config_parse(const char *text, size_t len, const char *filename, struct conf
 		 struct cfg_error *err);
 
 /* The same, collecting up to max (>= 1) errors in errs[], mostly in file
- * order (a partition's missing keys come when its table ends). Returns the
- * number of errors stored: 0 means *out is a valid config. */
+ * order (a table's missing keys come when it ends; the [[cpu]] tables'
+ * windows, dedicated CPUs and frames are checked against the partitions after
+ * the whole file). Returns the number of errors stored: 0 means *out is a
+ * valid config, whose windows are resolved (part_index, vcpu_index) and
+ * sorted by start. */
 int config_parse_all(const char *text, size_t len, const char *filename, struct config *out,
 		     struct cfg_error *errs, int max);
 
-/* Check a parsed config against the machine: every CPU exists, no CPU is
- * claimed by two partitions, the memory fits, images exist, names are unique,
+/* Check a parsed config against the machine: every CPU exists (partitions'
+ * cpus and [[cpu]] ids), the memory fits, images exist, names are unique,
  * there is at least one partition. Returns 0 or -1 with *err (pointing at the
  * offending partition or key). */
 int config_check_plan(const struct config *cfg, const struct cfg_machine *m, struct cfg_error *err);
@@ -38,7 +41,12 @@ int config_check_plan_all(const struct config *cfg, const struct cfg_machine *m,
 
 /* Print the plan as a table, one line per call of `line` (no newline):
  *   partition  cpus  memory  format  image  on_fault
- * then one row per partition and a total line. */
+ * then one row per partition and a total line; then, in CPU order, one line
+ * per CPU that has vCPUs or a [[cpu]] table (more when it is long:
+ * continuation lines start with blanks):
+ *   cpu 0: shared (slice 5ms): a/0 (weight 100), b/0 (weight 200, cap 50%)
+ *   cpu 1: cyclic, frame 10ms: 0-2ms rt-a/0, 2-5ms rt-b/1
+ *   cpu 3: dedicated: linux/0 */
 void config_print_plan(const struct config *cfg, void (*line)(void *ctx, const char *text), void *ctx);
 
 /* Value parsers, shared with tools and tests. Each returns NULL on success or
@@ -60,8 +68,26 @@ const char *cfg_parse_size(const char *s, size_t n, uint64_t *out);
 const char *cfg_unescape(const char *s, size_t n, char *out, size_t size, size_t *decoded,
 			 size_t *bad);
 
+/* A duration: decimal digits ('_' between digits allowed) followed by a
+ * unit "ns", "us", "ms" or "s"; the unit is required. */
+const char *cfg_parse_duration(const char *s, size_t n, uint64_t *ns);
+
+/* The scheduling policy of physical CPU `cpu`: its [[cpu]] table's, or the
+ * default (dedicated when at most one vCPU is placed there, shared when
+ * more are). *table gets the [[cpu]] table or NULL; table may be NULL. */
+enum cfg_sched cfg_cpu_policy(const struct config *cfg, uint32_t cpu, const struct cfg_cpu **table);
+
+/* How many vCPUs of all partitions are placed on `cpu`. */
+uint32_t cfg_cpu_vcpus(const struct config *cfg, uint32_t cpu);
+
 /* bytes as "512M", "2G", "4K" when exact, else "1536K" or a byte count. */
 void cfg_format_size(char *buf, size_t size, uint64_t bytes);
+
+/* Nanoseconds in the largest unit that is exact: "10ms", "1500us", "2s", "0s". */
+void cfg_format_duration(char *buf, size_t size, uint64_t ns);
+
+/* [start, end) as "0-2ms", "500us-2000us": one unit, exact for both. */
+void cfg_format_span(char *buf, size_t size, uint64_t start, uint64_t end);
 
 /* Fill *e (shared by the parser and the plan checker). */
 void cfg_error_set(struct cfg_error *e, const char *file, int line, int column, const char *fmt,

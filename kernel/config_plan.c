@@ -60,32 +60,30 @@ static void cpu_range(char *buf, size_t size, uint32_t count)
 		fmt_snprintf(buf, size, "0-%u", count - 1);
 }
 
-/* Every CPU exists and belongs to one partition only. */
+static void check_cpu_exists(struct checker *c, uint32_t cpu, struct cfg_pos at)
+{
+	char range[24];
+	if (cpu < c->m->cpu_count)
+		return;
+	cpu_range(range, sizeof range, c->m->cpu_count);
+	report(c, at, "cpu %u does not exist (this machine has %u: %s)", cpu, c->m->cpu_count,
+	       range);
+}
+
+/* Every CPU a partition names, and every [[cpu]] table's, exists. (CPUs may
+ * be shared: how is the [[cpu]] tables' business, checked by the parser.) */
 static void check_cpus(struct checker *c)
 {
 	const struct config *cfg = c->cfg;
 	for (uint32_t i = 0; i < cfg->partition_count; i++) {
 		const struct cfg_partition *pt = &cfg->partitions[i];
-		for (uint32_t k = 0; k < pt->cpu_count; k++) {
-			uint32_t cpu = pt->cpus[k];
-			struct cfg_pos at = pos_or_header(pt->cpu_pos[k], pt);
-			if (cpu >= c->m->cpu_count) {
-				char range[24];
-				cpu_range(range, sizeof range, c->m->cpu_count);
-				report(c, at, "cpu %u does not exist (this machine has %u: %s)", cpu,
-				       c->m->cpu_count, range);
-				continue;
-			}
-			for (uint32_t j = 0; j < i; j++) {
-				const struct cfg_partition *o = &cfg->partitions[j];
-				for (uint32_t l = 0; l < o->cpu_count; l++)
-					if (o->cpus[l] == cpu)
-						report(c, at,
-						       "cpu %u is already used by partition '%s' "
-						       "(line %d); partitions cannot share CPUs yet",
-						       cpu, o->name, o->line);
-			}
-		}
+		for (uint32_t k = 0; k < pt->cpu_count; k++)
+			check_cpu_exists(c, pt->cpus[k], pos_or_header(pt->cpu_pos[k], pt));
+	}
+	for (uint32_t t = 0; t < cfg->cpu_table_count; t++) {
+		const struct cfg_cpu *ct = &cfg->cpu_tables[t];
+		check_cpu_exists(c, ct->id, ct->id_pos.line ? ct->id_pos
+				 : (struct cfg_pos){ ct->line, 1 });
 	}
 }
 
@@ -293,13 +291,122 @@ static void print_row(const char *const *cell, const int *width,
 	line(ctx, buf);
 }
 
+/* ------------------------------------------------------------------------ */
+/* The CPUs' scheduling, one line each after the table.                      */
+
+#define CPU_LINE_WRAP 120  /* longer lines go on in continuation lines */
+
+struct cpu_line {
+	char buf[320];
+	size_t len, head;           /* head: length of "cpu N: policy: " */
+	int items;                  /* on this line */
+	void (*line)(void *ctx, const char *text);
+	void *ctx;
+};
+
+static void cpu_line_start(struct cpu_line *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void cpu_line_start(struct cpu_line *l, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = fmt_vsnprintf(l->buf, sizeof l->buf, fmt, ap);
+	va_end(ap);
+	l->len = n < 0 ? 0 : (size_t)n < sizeof l->buf ? (size_t)n : sizeof l->buf - 1;
+	l->head = l->len;
+	l->items = 0;
+}
+
+/* One item, ", "-separated; a new line when this one is full. */
+static void cpu_line_item(struct cpu_line *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void cpu_line_item(struct cpu_line *l, const char *fmt, ...)
+{
+	char item[160];
+	va_list ap;
+	va_start(ap, fmt);
+	fmt_vsnprintf(item, sizeof item, fmt, ap);
+	va_end(ap);
+	if (l->items && l->len + 2 + length(item) > CPU_LINE_WRAP) {
+		l->buf[l->len++] = ','; /* room: a line holds at most head + 2 + one item */
+		l->buf[l->len] = 0;
+		l->line(l->ctx, l->buf);
+		l->len = (size_t)fmt_snprintf(l->buf, sizeof l->buf, "%*s", (int)l->head, "");
+		l->items = 0;
+	}
+	int n = fmt_snprintf(l->buf + l->len, sizeof l->buf - l->len, "%s%s",
+			     l->items ? ", " : "", item);
+	if (n > 0)
+		l->len += (size_t)n < sizeof l->buf - l->len ? (size_t)n : sizeof l->buf - l->len - 1;
+	l->items++;
+}
+
+static void cpu_line_end(struct cpu_line *l)
+{
+	if (!l->items)
+		fmt_snprintf(l->buf + l->len, sizeof l->buf - l->len, "idle");
+	l->line(l->ctx, l->buf);
+}
+
+static void print_cpu(const struct config *cfg, uint32_t cpu, struct cpu_line *l)
+{
+	const struct cfg_cpu *t;
+	char a[48];
+	enum cfg_sched policy = cfg_cpu_policy(cfg, cpu, &t);
+	if (policy == CFG_SCHED_CYCLIC && t) {
+		cfg_format_duration(a, sizeof a, t->frame_ns);
+		cpu_line_start(l, "cpu %u: cyclic, frame %s: ", cpu, a);
+		for (uint32_t i = 0; i < t->window_count; i++) {
+			const struct cfg_window *w = &t->windows[i];
+			cfg_format_span(a, sizeof a, w->start_ns, w->start_ns + w->length_ns);
+			cpu_line_item(l, "%s %s/%u", a, w->partition, w->vcpu_index);
+		}
+		cpu_line_end(l);
+		return;
+	}
+	if (policy == CFG_SCHED_SHARED) {
+		cfg_format_duration(a, sizeof a, t ? t->slice_ns : CFG_SLICE_DEFAULT_NS);
+		cpu_line_start(l, "cpu %u: shared (slice %s): ", cpu, a);
+	} else {
+		cpu_line_start(l, "cpu %u: dedicated: ", cpu);
+	}
+	for (uint32_t i = 0; i < cfg->partition_count; i++) {
+		const struct cfg_partition *pt = &cfg->partitions[i];
+		for (uint32_t k = 0; k < pt->cpu_count; k++) {
+			if (pt->cpus[k] != cpu)
+				continue;
+			if (policy != CFG_SCHED_SHARED)
+				cpu_line_item(l, "%s/%u", pt->name, k);
+			else if (pt->cap)
+				cpu_line_item(l, "%s/%u (weight %u, cap %u%%)", pt->name, k, pt->weight,
+					      pt->cap);
+			else
+				cpu_line_item(l, "%s/%u (weight %u)", pt->name, k, pt->weight);
+		}
+	}
+	cpu_line_end(l);
+}
+
+/* Is `cpu` listed by a partition before vCPU k of partition p? */
+static bool listed_before(const struct config *cfg, uint32_t p, uint32_t k, uint32_t cpu)
+{
+	for (uint32_t i = 0; i <= p; i++)
+		for (uint32_t j = 0; j < (i < p ? cfg->partitions[i].cpu_count : k); j++)
+			if (cfg->partitions[i].cpus[j] == cpu)
+				return true;
+	return false;
+}
+
 void config_print_plan(const struct config *cfg, void (*line)(void *ctx, const char *text), void *ctx)
 {
 	int width[COLS];
 	struct row r;
-	uint32_t cpus = 0;
+	uint32_t cpus = 0, physical = 0;
 	uint64_t memory = 0;
 	char text[160], total[24];
+	struct cpu_line cl = { .line = line, .ctx = ctx };
 
 	for (int i = 0; i < COLS; i++)
 		width[i] = (int)length(headers[i]);
@@ -315,10 +422,23 @@ void config_print_plan(const struct config *cfg, void (*line)(void *ctx, const c
 		print_row(r.cell, width, line, ctx);
 		cpus += cfg->partitions[p].cpu_count;
 		memory += cfg->partitions[p].memory;
+		for (uint32_t k = 0; k < cfg->partitions[p].cpu_count; k++)
+			physical += !listed_before(cfg, p, k, cfg->partitions[p].cpus[k]);
 	}
 	cfg_format_size(total, sizeof total, memory);
-	fmt_snprintf(text, sizeof text, "total: %u partition%s, %u cpu%s, %s memory",
-		     cfg->partition_count, cfg->partition_count == 1 ? "" : "s", cpus,
-		     cpus == 1 ? "" : "s", total);
+	if (physical == cpus)
+		fmt_snprintf(text, sizeof text, "total: %u partition%s, %u cpu%s, %s memory",
+			     cfg->partition_count, cfg->partition_count == 1 ? "" : "s", cpus,
+			     cpus == 1 ? "" : "s", total);
+	else
+		fmt_snprintf(text, sizeof text, "total: %u partition%s, %u vcpus on %u cpu%s, %s memory",
+			     cfg->partition_count, cfg->partition_count == 1 ? "" : "s", cpus,
+			     physical, physical == 1 ? "" : "s", total);
 	line(ctx, text);
+	for (uint32_t cpu = 0; cpu < CFG_MACHINE_CPUS; cpu++) {
+		const struct cfg_cpu *t;
+		cfg_cpu_policy(cfg, cpu, &t);
+		if (t || cfg_cpu_vcpus(cfg, cpu))
+			print_cpu(cfg, cpu, &cl);
+	}
 }

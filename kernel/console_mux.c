@@ -1,5 +1,7 @@
 #include "console_mux.h"
 
+#include <kernel/sched/sched.h>
+
 #include <drivers/uart16550.h>
 #include <kernel/vdev/com.h>
 
@@ -53,15 +55,6 @@ static void list_targets(void)
 		log_info("tessera: console:   %u %s%s", i + 1, mux.name[i], i == mux.focus ? " (now)" : "");
 }
 
-static void report(void)
-{
-	for (unsigned i = 0; i < mux.count; i++) {
-		struct guest *g = mux.com[i]->guest;
-		for (unsigned n = 0; n < g->vcpu_count; n++)
-			if (g->vcpu[n])
-				arch_vcpu_report(g->vcpu[n]);
-	}
-}
 
 /* A byte after Ctrl-A. */
 static void command(uint8_t b)
@@ -70,7 +63,7 @@ static void command(uint8_t b)
 		mux.focus = (unsigned)(b - '1');
 		log_info("tessera: console input to partition %s", mux.name[mux.focus]);
 	} else if (b == 's') {
-		report();
+		sched_report(); /* every CPU, and every vCPU's exits */
 	} else if (b == CONSOLE_MUX_ESCAPE && mux.focus < mux.count) {
 		com_input(mux.com[mux.focus], &b, 1);
 	} else {

@@ -46,6 +46,7 @@ struct guest {
 	uint64_t console_tokens, console_refill_ns;
 	uint64_t console_dropped;
 	uint64_t heartbeats;         /* HC_HEARTBEAT calls                       */
+	uint64_t sched_report_ns;   /* last HC_SCHED_REPORT (rate limit) */
 	uint32_t restarts;           /* times its owner restarted it             */
 	void *owner;                 /* the partition, or NULL (payload harness) */
 	struct vplat *platform;      /* virtual PC platform, or NULL (raw guests) */

@@ -5,6 +5,7 @@
 #include <kernel/vdev/com.h>
 #include <kernel/vdev/platform.h>
 #include <kernel/vdev/reset.h>
+#include <kernel/sched/sched.h>
 
 #include "appliance.h"
 #include "arch.h"
@@ -23,7 +24,6 @@
 enum end_kind { END_NONE, END_EXIT, END_RESET, END_FAULT };
 
 struct partition;
-struct vcpu_slot { struct partition *p; unsigned index; };
 
 struct partition {
 	const struct cfg_partition *cfg;
@@ -32,7 +32,7 @@ struct partition {
 	struct guest guest;
 	struct vplat plat;           /* Linux and Multiboot guests */
 	struct vcpu *vcpu[CFG_MAX_VCPUS];
-	struct vcpu_slot slot[CFG_MAX_VCPUS];
+	struct sched_vcpu slot[CFG_MAX_VCPUS];
 	struct com_port com1;
 	struct spinlock lock;
 	volatile enum part_state state;
@@ -97,31 +97,35 @@ static int create(struct partition *p, const struct cfg_partition *c, const stru
 
 static void vcpu_done(struct partition *p, struct vcpu *v);
 
-/* Runs on the vCPU's own CPU (cpu_dispatch): create it there on first use,
- * put it in its start state, run it until it stops. */
-static void vcpu_thread(void *arg)
+/* On the vCPU's CPU, when the scheduler first runs it in a run: create it
+ * there on first use and put it in its start state. Nonzero: do not run
+ * it (done() follows). */
+static int vcpu_start(struct sched_vcpu *s)
 {
-	struct vcpu_slot *s = arg;
-	struct partition *p = s->p;
-	struct vcpu *v = p->vcpu[s->index];
+	struct partition *p = s->owner;
+	struct vcpu *v = p->vcpu[s->id];
 	if (!v)
-		v = p->vcpu[s->index] = arch_vcpu_create(&p->guest, s->index);
+		v = p->vcpu[s->id] = arch_vcpu_create(&p->guest, s->id);
+	s->vcpu = v;
 	if (!v || arch_vcpu_boot(v, &p->plan)) {
 		log_err("tessera: partition %s: vcpu %u cannot be set up on cpu %u", p->cfg->name,
-			s->index, cpu_current());
-		vcpu_done(p, NULL);
-		return;
+			s->id, cpu_current());
+		return -1;
 	}
 	/* Under the lock: a sibling that already ended this run either sees this
 	 * vCPU running (and asks it to stop) or this vCPU sees the end. */
 	spin_lock(&p->lock);
 	bool ended = p->end != END_NONE;
-	if (!ended)
-		v->state = VCPU_RUNNING;
+	if (ended)
+		v->state = VCPU_STOPPED;
 	spin_unlock(&p->lock);
-	if (!ended)
-		arch_vcpu_run(v);
-	vcpu_done(p, v);
+	return ended ? 1 : 0;
+}
+
+static void vcpu_stopped(struct sched_vcpu *s)
+{
+	struct partition *p = s->owner;
+	vcpu_done(p, s->vcpu && s->vcpu->state == VCPU_STOPPED ? s->vcpu : NULL);
 }
 
 static void launch(struct partition *p)
@@ -130,15 +134,8 @@ static void launch(struct partition *p)
 	p->running = c->cpu_count;
 	p->end = END_NONE;
 	set_state(p, PART_RUNNING);
-	for (unsigned i = 0; i < c->cpu_count; i++) {
-		p->slot[i] = (struct vcpu_slot){ p, i };
-		if (cpu_dispatch(c->cpus[i], vcpu_thread, &p->slot[i])) {
-			log_err("tessera: partition %s: cpu %u is not available for vcpu %u", c->name,
-				c->cpus[i], i);
-			p->unrecoverable = true;
-			vcpu_done(p, NULL);
-		}
-	}
+	for (unsigned i = 0; i < c->cpu_count; i++)
+		sched_launch(&p->slot[i]);
 }
 
 /* The first vCPU to stop decides how this run ends; the others are asked
@@ -157,7 +154,7 @@ static void classify_end(struct partition *p, struct vcpu *v)
 		struct vcpu *o = p->vcpu[i];
 		if (o && o != v && o->state != VCPU_STOPPED) {
 			o->stop_request = true;
-			cpu_kick(p->cfg->cpus[i]);
+			sched_kick(&p->slot[i]);
 		}
 	}
 }
@@ -223,6 +220,24 @@ static void vcpu_done(struct partition *p, struct vcpu *v)
 		apply_policy(p); /* on the CPU of the last vCPU; a restart re-dispatches */
 }
 
+/* Put the partition's vCPUs on their CPUs' run queues, stopped. */
+static void place(struct partition *p, unsigned index)
+{
+	const struct cfg_partition *c = p->cfg;
+	for (unsigned i = 0; i < c->cpu_count; i++) {
+		struct sched_vcpu *s = &p->slot[i];
+		*s = (struct sched_vcpu){ .start = vcpu_start, .done = vcpu_stopped, .owner = p,
+					  .name = c->name, .id = i };
+		if (!cpu_is_online(c->cpus[i]) || sched_add(s, c->cpus[i], index, i, c->weight, c->cap)) {
+			log_err("tessera: partition %s: cpu %u is not available for vcpu %u", c->name,
+				c->cpus[i], i);
+			p->unrecoverable = true;
+			set_state(p, PART_FAILED);
+			return;
+		}
+	}
+}
+
 unsigned partitions_start(const struct config *cfg, const struct boot_info *bi, const char *config_name)
 {
 	unsigned started = 0;
@@ -235,6 +250,11 @@ unsigned partitions_start(const struct config *cfg, const struct boot_info *bi, 
 		}
 		started++;
 	}
+	sched_setup(cfg);
+	for (uint32_t i = 0; i < cfg->partition_count; i++)
+		if (parts[i].state == PART_CREATED)
+			place(&parts[i], i);
+	sched_start();
 	for (uint32_t i = 0; i < cfg->partition_count; i++)
 		if (parts[i].state == PART_CREATED)
 			launch(&parts[i]);

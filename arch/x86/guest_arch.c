@@ -9,6 +9,8 @@
 #include <kernel/log.h>
 #include <kernel/vdev/platform.h>
 
+#include "vcpu_events.h"
+
 #define RAW_STACK_STRIDE 0x4000ull /* per-vCPU stacks below GUEST_BOOT_STACK */
 
 int arch_guest_create(struct guest *g, const char *name, uint64_t gpa, uint64_t size)
@@ -18,7 +20,15 @@ int arch_guest_create(struct guest *g, const char *name, uint64_t gpa, uint64_t 
 
 struct vcpu *arch_vcpu_create(struct guest *g, unsigned id) { return vcpu_create(g, id); }
 void arch_vcpu_destroy(struct vcpu *v) { vcpu_destroy(v); }
-void arch_vcpu_run(struct vcpu *v) { vcpu_run(v); }
+enum slice_end arch_vcpu_run_slice(struct vcpu *v, uint64_t until_ns, const volatile uint32_t *pending,
+				   uint32_t mine)
+{
+	return vcpu_run_slice(v, until_ns, pending, mine);
+}
+bool arch_vcpu_wake_due(struct vcpu *v) { return vcpu_wake_due(v); }
+uint64_t arch_vcpu_next_event(struct vcpu *v) { return vcpu_next_event(v); }
+void arch_vcpu_set_sched(struct vcpu *v, struct sched_vcpu *sv) { v->sched = sv; }
+void arch_cpu_wait(uint64_t until_ns) { vcpu_cpu_wait(until_ns); }
 void arch_vcpu_print_stats(const struct vcpu *v) { vcpu_print_stats(v); }
 void arch_vcpu_report(const struct vcpu *v) { vcpu_report(v); }
 
@@ -33,7 +43,7 @@ static void start_fresh(struct vcpu *v)
 	v->exited = false;
 	v->exit_status = 0;
 	v->stop_reason[0] = 0;
-	v->timer_armed_ns = 0;
+	v->yield_request = false;
 	if (v->intr_window) {
 		virt->intr_window(v, false);
 		v->intr_window = false;
@@ -51,6 +61,8 @@ int arch_guest_prepare(struct guest *g, const struct boot_plan *plan)
 int arch_vcpu_boot(struct vcpu *v, const struct boot_plan *plan)
 {
 	struct vcpu_state s;
+	vcpu_switch_to(v); /* VMX: its VMCS current for what follows */
+	vcpu_switch_reset(v);
 	start_fresh(v);
 	if (plan->format == CFG_FORMAT_RAW) /* RDI = vCPU index, a stack of its own */
 		guest_boot_long_mode_state(&s, plan->entry, GUEST_BOOT_STACK - v->id * RAW_STACK_STRIDE),
@@ -63,6 +75,11 @@ int arch_vcpu_boot(struct vcpu *v, const struct boot_plan *plan)
 		guest_boot_protected_state(&s, plan->entry), v->regs.rax = plan->magic,
 			v->regs.rbx = plan->arg;
 	virt->vcpu_load_state(v, &s);
+	v->state = VCPU_RUNNING;
+	if (v->guest->platform && v->id != 0) {
+		v->state = VCPU_WAIT_SIPI; /* secondaries wait for the guest's SIPI */
+		vplat_wait_sipi(v);
+	}
 	return 0;
 }
 

@@ -82,6 +82,8 @@ void exception_dispatch(struct exc_frame *f)
 		stray_nmis++; /* no log here: this CPU may hold the log lock */
 		return;
 	}
+	if (f->vector == TIMER_VECTOR)
+		this_cpu()->timer_armed_ns = 0; /* one-shot: nothing is armed any more */
 	if (f->vector == WAKE_VECTOR || f->vector == TIMER_VECTOR) {
 		lapic_eoi(); /* cpu_kick: the work is in this CPU's request fields */
 		return;

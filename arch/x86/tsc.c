@@ -28,6 +28,18 @@ uint64_t time_ns(void)
 	return (uint64_t)((d * ns_mult) >> 32);
 }
 
+/* ns * hz / 1e9 without 128-bit division (no libgcc here): the remainder
+ * part stays below 1e9 * hz < 2^64 for any TSC under 18 GHz. */
+uint64_t time_ns_to_ticks(uint64_t ns)
+{
+	return ns / 1000000000ull * tsc_hz + ns % 1000000000ull * tsc_hz / 1000000000ull;
+}
+
+uint64_t time_ns_to_tsc(uint64_t ns)
+{
+	return tsc_start + time_ns_to_ticks(ns);
+}
+
 void time_delay_us(uint64_t us)
 {
 	uint64_t hz = tsc_hz ? tsc_hz : 3000000000ull; /* before calibration: assume fast */

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include <arch/cpu.h>
+#include <arch/percpu.h>
 #include <arch/exits.h>
 #include <arch/virt.h>
 #include <kernel/console_mux.h>
@@ -36,7 +37,7 @@ static const exit_handler_fn handlers[EXIT_KIND_COUNT] = {
 	[EXIT_MONITOR] = exit_undefined,   [EXIT_MWAIT] = exit_undefined,
 	[EXIT_VMINSN] = exit_undefined,    [EXIT_TASK_SWITCH] = exit_failure,
 	[EXIT_INVALID_STATE] = exit_failure, [EXIT_ENTRY_FAILED] = exit_failure,
-	[EXIT_UNKNOWN] = exit_failure,
+	[EXIT_UNKNOWN] = exit_failure,     [EXIT_PREEMPT] = exit_host_event,
 };
 
 const char *exit_kind_name(enum exit_kind k)
@@ -46,6 +47,7 @@ const char *exit_kind_name(enum exit_kind k)
 		"cr-write", "xsetbv", "invd", "wbinvd", "exception", "triple-fault", "init",
 		"sipi", "nmi", "extint", "intr-window", "pause", "rdpmc", "monitor", "mwait",
 		"vmx/svm-insn", "task-switch", "invalid-state", "entry-failed", "unknown",
+		"preempt-timer",
 	};
 	return k < EXIT_KIND_COUNT ? names[k] : "?";
 }
@@ -74,11 +76,13 @@ struct vcpu *vcpu_create(struct guest *g, unsigned id)
 	v->cpu = cpu_current();
 	v->npt_root = g->npt.root;
 	v->xcr0 = 1; /* x87 state only, as after reset */
-	if (virt->vcpu_create(v)) {
+	if (vcpu_switch_alloc(v) || virt->vcpu_create(v)) {
 		virt->vcpu_destroy(v);
+		vcpu_switch_free(v);
 		frames_free((uint64_t)v, 1);
 		return NULL;
 	}
+	vcpu_switch_to(v); /* the back end made its control block current */
 	for (unsigned i = 0; i < sizeof passthrough_msrs / sizeof passthrough_msrs[0]; i++)
 		virt->msr_passthrough(v, passthrough_msrs[i], true, true);
 	g->vcpu[id] = v;
@@ -89,6 +93,7 @@ void vcpu_destroy(struct vcpu *v)
 {
 	v->guest->vcpu[v->id] = NULL;
 	virt->vcpu_destroy(v);
+	vcpu_switch_free(v);
 	frames_free((uint64_t)v, 1);
 }
 
@@ -164,57 +169,105 @@ void guest_request_poweroff(struct vcpu *v, const char *why)
 }
 
 #define INPUT_POLLS_PER_SECOND 500 /* console_mux_poll's own interval is 2 ms */
+#define RFLAGS_IF (1ull << 9)
 
-/* Run until the vCPU stops or halts for good, or another CPU asks it to
- * stop (stop_request plus a kick, which makes the guest exit). */
-void vcpu_run(struct vcpu *v)
+static void account(struct vcpu *v, const struct vm_exit *e, uint64_t t0, uint64_t t1)
+{
+	v->stats.entries++;
+	v->stats.guest_tsc += t1 - t0;
+	v->stats.count[e->kind]++;
+	v->stats.last_kind = e->kind;
+	v->stats.last_rip = virt->reg_read(v, VREG_RIP);
+	v->stats.handle_tsc[e->kind] += rdtsc() - t1;
+}
+
+/* Why the slice must end before the next entry, or -1 to enter. */
+static int slice_over(struct vcpu *v, uint64_t until_tsc, uint64_t now_tsc,
+		      const volatile uint32_t *pending, uint32_t mine)
+{
+	if (v->stop_request && v->state != VCPU_STOPPED) {
+		strlcpy(v->stop_reason, "stopped with its partition", sizeof v->stop_reason);
+		v->state = VCPU_STOPPED;
+	}
+	if (v->state == VCPU_STOPPED)
+		return SLICE_STOPPED;
+	if (v->yield_request) {
+		v->yield_request = false;
+		return SLICE_YIELD;
+	}
+	if (pending && (*pending & ~mine))
+		return SLICE_PREEMPTED;
+	if (until_tsc && now_tsc >= until_tsc)
+		return SLICE_EXPIRED;
+	return -1;
+}
+
+/* A platform vCPU that is not running (halted, waiting for a SIPI): take
+ * INIT/SIPI, and say whether it runs again. */
+static bool ready_to_enter(struct vcpu *v)
+{
+	vcpu_events_startup(v);
+	if (v->state == VCPU_RUNNING)
+		return true;
+	if (v->state == VCPU_HALTED)
+		v->halted_if = virt->reg_read(v, VREG_RFLAGS) & RFLAGS_IF;
+	if (!vcpu_events_wake_due(v))
+		return false;
+	if (v->state == VCPU_HALTED)
+		v->state = VCPU_RUNNING;
+	return v->state == VCPU_RUNNING || ready_to_enter(v); /* a SIPI is due */
+}
+
+enum slice_end vcpu_run_slice(struct vcpu *v, uint64_t until_ns, const volatile uint32_t *pending,
+			      uint32_t mine)
 {
 	struct vm_exit e;
-	v->state = VCPU_RUNNING;
 	bool platform = v->guest->platform;
-	if (platform && v->id != 0) {
-		v->state = VCPU_WAIT_SIPI; /* secondaries wait for the guest's SIPI */
-		vplat_wait_sipi(v);
-	}
 	/* Typed input is looked at from any vCPU loop, whichever partition it
 	 * is for, INPUT_POLLS_PER_SECOND times a second at most; the per-exit
 	 * cost is one compare against the previous exit's time. */
 	const uint64_t poll_ticks = time_tsc_hz() / INPUT_POLLS_PER_SECOND;
-	uint64_t next_poll = 0, t1 = 0;
-	while (v->state != VCPU_STOPPED) {
-		if (v->stop_request) {
-			strlcpy(v->stop_reason, "stopped with its partition", sizeof v->stop_reason);
-			v->state = VCPU_STOPPED;
-			break;
-		}
+	const uint64_t until_tsc = until_ns ? time_ns_to_tsc(until_ns) : 0;
+	uint64_t t1 = rdtsc(), next_poll = t1 + poll_ticks;
+	vcpu_switch_to(v);
+	for (;;) {
+		int over = slice_over(v, until_tsc, t1, pending, mine);
+		if (over >= 0)
+			return (enum slice_end)over;
 		if (t1 >= next_poll) {
 			next_poll = t1 + poll_ticks;
 			console_mux_poll(time_ns());
 		}
 		if (platform) {
-			vcpu_events_startup(v);
-			if (v->state != VCPU_RUNNING && !vcpu_events_wake_due(v)) {
-				vcpu_events_wait(v);
-				t1 = rdtsc(); /* a sleeping vCPU still polls */
-				continue;
-			}
-			if (v->state == VCPU_HALTED)
-				v->state = VCPU_RUNNING;
-			if (v->state != VCPU_RUNNING)
-				continue; /* a SIPI is due: vcpu_events_startup takes it */
+			if (v->state != VCPU_RUNNING && !ready_to_enter(v))
+				return SLICE_BLOCKED;
 			vcpu_events_inject(v);
 		}
+		vcpu_events_arm(v, until_ns);
 		uint64_t t0 = rdtsc();
 		virt->vcpu_run(v, &e);
 		t1 = rdtsc();
 		handle(v, &e);
-		v->stats.entries++;
-		v->stats.guest_tsc += t1 - t0;
-		v->stats.count[e.kind]++;
-		v->stats.last_kind = e.kind;
-		v->stats.last_rip = virt->reg_read(v, VREG_RIP);
-		v->stats.handle_tsc[e.kind] += rdtsc() - t1;
+		account(v, &e, t0, t1);
 	}
+}
+
+/* The test-payload runner's loop: the vCPU owns the CPU. */
+void vcpu_run(struct vcpu *v)
+{
+	v->state = VCPU_RUNNING;
+	while (vcpu_run_slice(v, 0, NULL, 0) != SLICE_STOPPED)
+		vcpu_cpu_wait(vcpu_next_event(v));
+}
+
+bool vcpu_wake_due(struct vcpu *v)
+{
+	return !v->guest->platform ? v->stop_request : vcpu_events_wake_due(v);
+}
+
+uint64_t vcpu_next_event(struct vcpu *v)
+{
+	return v->guest->platform ? vplat_next_event(v) : 0;
 }
 
 void vcpu_report(const struct vcpu *v)
@@ -251,6 +304,6 @@ void vcpu_print_stats(const struct vcpu *v)
 void vcpu_reset_xcr0(struct vcpu *v)
 {
 	v->xcr0 = 1;
-	if (read_cr4() & (1ull << 18))
+	if ((read_cr4() & (1ull << 18)) && this_cpu()->loaded_vcpu == v)
 		__asm__ volatile("xsetbv" : : "c"(0), "a"(1u), "d"(0u));
 }

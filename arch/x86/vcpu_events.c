@@ -4,13 +4,14 @@
  * deliverable vector is injected, or an interrupt window is opened when the
  * guest cannot take it yet; the host's one-shot timer is armed for the next
  * virtual timer expiry so the guest exits in time. A vCPU that halted, or
- * waits for a SIPI, sleeps on its CPU (sti; hlt) until an interrupt for it
- * is due, another vCPU kicks it, or it is asked to stop.
+ * waits for a SIPI, blocks (kernel/sched) until an interrupt for it is due,
+ * another vCPU kicks it, or it is asked to stop.
  */
 #include <arch/cpu.h>
 #include <arch/exits.h>
 #include <arch/guest_boot.h>
 #include <arch/lapic.h>
+#include <arch/percpu.h>
 #include <arch/virt.h>
 #include <kernel/guest.h>
 #include <kernel/time.h>
@@ -19,14 +20,45 @@
 #include "vcpu_events.h"
 
 #define RFLAGS_IF       (1ull << 9)
-#define INPUT_POLL_NS   10000000ull /* a sleeping vCPU still looks at console input */
 
-static void arm_host_timer(struct vcpu *v, uint64_t deadline, uint64_t now)
+/* The local APIC timer is one per CPU, shared by whatever runs there: it
+ * is re-armed whenever the deadline wanted changes. */
+static void arm_host_timer(uint64_t deadline, uint64_t now)
 {
-	if (!deadline || (deadline == v->timer_armed_ns && now < deadline))
+	struct percpu *c = this_cpu();
+	if (!deadline || (deadline == c->timer_armed_ns && now < deadline))
 		return;
-	v->timer_armed_ns = deadline;
+	c->timer_armed_ns = deadline;
 	lapic_timer_arm_ns(deadline > now ? deadline - now : 1);
+}
+
+static uint64_t earliest(uint64_t a, uint64_t b)
+{
+	return !a ? b : !b ? a : a < b ? a : b;
+}
+
+/* Before an entry: the slice's end goes to the VMX preemption timer where
+ * there is one (SDM 26.5.1), else to the local APIC timer together with
+ * the guest's next virtual timer. */
+void vcpu_events_arm(struct vcpu *v, uint64_t slice_end_ns)
+{
+	uint64_t next = v->guest->platform ? vplat_next_event(v) : 0;
+	uint64_t slice_tsc = slice_end_ns ? time_ns_to_tsc(slice_end_ns) : 0;
+	if (!virt->slice_timer || !virt->slice_timer(v, slice_tsc))
+		next = earliest(next, slice_end_ns);
+	if (next)
+		arm_host_timer(next, time_ns());
+}
+
+/* Idle until an interrupt: a kick, or the host timer at until_ns (0 = no
+ * timer). The caller checked for work with interrupts masked, as they
+ * always are in the hypervisor; STI takes effect after HLT starts (SDM
+ * Vol. 2B STI), so a kick that lands after the check still ends the HLT. */
+void vcpu_cpu_wait(uint64_t until_ns)
+{
+	if (until_ns)
+		arm_host_timer(until_ns, time_ns());
+	__asm__ volatile("sti; hlt; cli" ::: "memory");
 }
 
 /* Inject what is due, or ask for an exit when the guest can take it. */
@@ -50,9 +82,6 @@ void vcpu_events_inject(struct vcpu *v)
 		virt->intr_window(v, window);
 		v->intr_window = window;
 	}
-	uint64_t next = vplat_next_event(v);
-	if (next)
-		arm_host_timer(v, next, time_ns());
 }
 
 bool vcpu_events_wake_due(struct vcpu *v)
@@ -64,24 +93,7 @@ bool vcpu_events_wake_due(struct vcpu *v)
 	bool nmi;
 	int vec = vplat_pending(v, &nmi);
 	/* HLT with interrupts masked waits for an NMI or INIT only (SDM Vol. 2A HLT). */
-	return nmi || vplat_init_due(v) ||
-	       (vec >= 0 && (virt->reg_read(v, VREG_RFLAGS) & RFLAGS_IF));
-}
-
-/* Sleep until something for this vCPU may be due; the caller found nothing
- * due (vcpu_events_wake_due) with interrupts masked, as they always are in
- * the hypervisor. That check and the HLT are one step for interrupts: STI
- * takes effect after HLT starts (SDM Vol. 2B STI), so a kick that lands
- * after the check still ends the HLT. */
-void vcpu_events_wait(struct vcpu *v)
-{
-	uint64_t now = time_ns();
-	uint64_t next = vplat_next_event(v), poll = now + INPUT_POLL_NS;
-	v->timer_armed_ns = 0;
-	arm_host_timer(v, next && next < poll ? next : poll, now);
-	uint64_t t0 = rdtsc();
-	__asm__ volatile("sti; hlt; cli" ::: "memory");
-	v->stats.halted_tsc += rdtsc() - t0;
+	return nmi || vplat_init_due(v) || (vec >= 0 && v->halted_if);
 }
 
 /* INIT and SIPI from the partition's other vCPUs (SDM 9.4.4): INIT parks

@@ -4,13 +4,16 @@
 
 #include <arch/vcpu.h>
 
-/* Before an entry: inject or open a window, arm the host timer. */
+/* Before an entry: inject or open a window. */
 void vcpu_events_inject(struct vcpu *v);
-/* Should a halted / wait-for-SIPI vCPU run again (or stop)? */
+/* Before an entry: timers for the guest's next virtual timer and the end
+ * of the slice (time_ns, 0 = none). */
+void vcpu_events_arm(struct vcpu *v, uint64_t slice_end_ns);
+/* Idle this CPU until an interrupt or until_ns (0 = no timer). */
+void vcpu_cpu_wait(uint64_t until_ns);
+/* Should a halted / wait-for-SIPI vCPU run again (or stop)? Uses the
+ * RFLAGS.IF saved when it halted, so it works off the vCPU's CPU. */
 bool vcpu_events_wake_due(struct vcpu *v);
-/* A halted or wait-for-SIPI vCPU with nothing due: sleep once until
- * something may be. */
-void vcpu_events_wait(struct vcpu *v);
 /* Apply a pending INIT, then a SIPI if the vCPU waits for one. */
 void vcpu_events_startup(struct vcpu *v);
 

@@ -23,6 +23,8 @@
 #define CFG_MAX_FILE        65536 /* bytes in a configuration file */
 #define CFG_MAX_LINE        1024  /* characters in one line (without its newline) */
 #define CFG_GPA_LIMIT       (1ull << 48) /* guest-physical addresses stay below 256 TiB */
+#define CFG_MAX_WINDOWS     32  /* windows in one cyclic CPU's major frame */
+#define CFG_SLICE_DEFAULT_NS 5000000ull /* shared CPUs: time slice unless `slice` says */
 
 enum cfg_format { CFG_FORMAT_RAW, CFG_FORMAT_LINUX, CFG_FORMAT_MULTIBOOT };
 enum cfg_on_fault { CFG_FAULT_STOP, CFG_FAULT_RESTART, CFG_FAULT_HALT_SYSTEM };
@@ -43,7 +45,7 @@ struct cfg_partition {
 	char name[CFG_NAME_MAX];
 	int line;                       /* line of its [[partition]] header */
 	uint32_t cpu_count;
-	uint32_t cpus[CFG_MAX_VCPUS];   /* physical CPU index per vCPU */
+	uint32_t cpus[CFG_MAX_VCPUS];   /* physical CPU index per vCPU (may repeat) */
 	uint64_t memory;                /* bytes, multiple of 2 MiB */
 	uint64_t memory_base;           /* guest-physical base of RAM (default 0) */
 	char image[CFG_PATH_MAX];
@@ -62,8 +64,8 @@ struct cfg_partition {
 	char passthrough[CFG_MAX_DEVICES][CFG_NAME_MAX];
 	enum cfg_on_fault on_fault;     /* default: the global default_on_fault */
 	enum cfg_on_reboot on_reboot;
-	uint32_t weight;                /* scheduling: 1..1000, default 100 */
-	uint32_t cap;                   /* percent of a CPU, 0 = none, 1..100 */
+	uint32_t weight;                /* shared CPUs: 1..1000, default 100 */
+	uint32_t cap;                   /* shared CPUs: percent of a CPU, 0 = none, 1..100 */
 	uint32_t shared_count;
 	struct cfg_shared shared[CFG_MAX_SHARED];
 	/* Where values were written, for messages (config_check_plan). */
@@ -73,12 +75,44 @@ struct cfg_partition {
 	struct cfg_pos shared_pos[CFG_MAX_SHARED];
 };
 
+/* One window of a cyclic CPU's major frame: [start, start + length) is
+ * owned by one vCPU (time no window covers is idle). Times count from the
+ * start of the frame, which is the same instant on every cyclic CPU. */
+struct cfg_window {
+	char partition[CFG_NAME_MAX];
+	int32_t vcpu;                   /* as written; -1 = not given */
+	uint64_t start_ns, length_ns;   /* length > 0; start + length <= the frame */
+	/* Resolved by config_parse once every partition is known: */
+	uint32_t part_index;            /* index into config.partitions */
+	uint32_t vcpu_index;            /* the owning vCPU (its cpus[] entry is this CPU) */
+	struct cfg_pos pos;             /* the window's inline table */
+};
+
+/* A [[cpu]] table: how one physical CPU schedules the vCPUs placed on it
+ * (docs/scheduling.md). CPUs without a table get a default policy:
+ * cfg_cpu_policy(). In a valid config: ids are unique, a dedicated CPU has
+ * at most one vCPU, a cyclic one has 1..CFG_MAX_WINDOWS windows sorted by
+ * start and not overlapping, every vCPU on it owns one at least, and all
+ * cyclic CPUs have the same frame_ns. */
+struct cfg_cpu {
+	uint32_t id;                    /* physical CPU index (UINT32_MAX while unset) */
+	int line;                       /* line of its [[cpu]] header */
+	enum cfg_sched policy;
+	uint64_t slice_ns;              /* shared: time slice (CFG_SLICE_DEFAULT_NS if unset) */
+	uint64_t frame_ns;              /* cyclic: major frame */
+	uint32_t window_count;          /* cyclic only; 0 otherwise */
+	struct cfg_window windows[CFG_MAX_WINDOWS];
+	struct cfg_pos id_pos, policy_pos, slice_pos, frame_pos, windows_pos; /* line 0: not set */
+};
+
 struct config {
 	uint32_t console_port;          /* default 0x3f8 */
 	int log_level;                  /* 0 error .. 3 debug, default 2 */
 	enum cfg_on_fault default_on_fault;
 	uint32_t partition_count;
 	struct cfg_partition partitions[CFG_MAX_PARTITIONS];
+	uint32_t cpu_table_count;
+	struct cfg_cpu cpu_tables[CFG_MACHINE_CPUS]; /* [[cpu]] tables, in file order */
 	char file[CFG_PATH_MAX];        /* the file name given to config_parse (messages) */
 };
 

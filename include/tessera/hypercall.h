@@ -16,6 +16,8 @@
 #define HC_PARTITION_INFO 3 /* (gpa, size) -> bytes of struct hc_partition_info written */
 #define HC_YIELD         4 /* () -> 0: give up the CPU (a no-op on a dedicated CPU) */
 #define HC_HEARTBEAT     5 /* () -> the caller's heartbeat count after this one */
+#define HC_SCHED_REPORT  6 /* () -> 0: log the scheduler's accounting (docs/scheduling.md) */
+#define HC_SCHED_INFO    7 /* (gpa, size) -> bytes of struct hc_sched_info written */
 
 #define HC_EAGAIN 11       /* try later: a budget is used up      */
 #define HC_EFAULT 14       /* pointer outside the caller's memory */
@@ -33,6 +35,17 @@ struct hc_partition_info {
 	uint32_t restarts;          /* times the partition was restarted  */
 	uint32_t cpu;               /* physical CPU this vCPU runs on     */
 	uint64_t heartbeats;
+};
+
+/* HC_SCHED_INFO: how the caller's vCPU is scheduled, and what it got. */
+struct hc_sched_info {
+	uint32_t policy;            /* 0 dedicated, 1 shared, 2 cyclic    */
+	uint32_t cpu;               /* physical CPU                       */
+	uint64_t tsc_hz;            /* the TSC's rate                     */
+	uint64_t frame_start_tsc;   /* cyclic: the caller's TSC at the start of a major frame */
+	uint64_t frame_tsc;         /* cyclic: the frame's length in TSC ticks; 0 otherwise */
+	uint64_t run_ns, wait_ns;   /* time run, and runnable but waiting */
+	uint64_t switches;          /* times switched in                  */
 };
 #endif
 

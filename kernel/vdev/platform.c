@@ -8,15 +8,17 @@
 #include <arch/vcpu.h>
 #include <kernel/cpu.h>
 #include <kernel/log.h>
+#include <kernel/sched/sched.h>
 #include <kernel/string.h>
 #include <kernel/time.h>
 
-/* The vCPU may be in the guest or halted on its CPU: make it look. */
+/* The vCPU may be in the guest, waiting for its CPU, or blocked: make its
+ * CPU look (kernel/sched). */
 static void kick(struct vplat *p, unsigned i)
 {
 	struct vcpu *v = p->guest->vcpu[i];
-	if (v && v->cpu != cpu_current())
-		cpu_kick(v->cpu);
+	if (v)
+		sched_kick(v->sched);
 }
 
 static bool is_target(struct vplat *p, unsigned i, int self, int shorthand, uint32_t dest,

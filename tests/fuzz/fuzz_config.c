@@ -8,7 +8,8 @@
  *  - errors are well-formed: a count within the limit, NUL-terminated
  *    non-empty messages, the file name given, line and column inside the text;
  *  - config_parse (first error only) agrees with config_parse_all;
- *  - a config that parsed satisfies every documented rule (docs/config.md);
+ *  - a config that parsed satisfies every documented rule (docs/config.md),
+ *    [[cpu]] tables included;
  *  - the plan checker and the table printer run on it without trouble, and
  *    config_check_plan agrees with config_check_plan_all.
  */
@@ -92,11 +93,8 @@ static void check_partition(const struct config *c, uint32_t k)
 		REQUIRE(strcmp(p->name, c->partitions[j].name));
 	REQUIRE(p->line >= 1);
 	REQUIRE(p->cpu_count >= 1 && p->cpu_count <= CFG_MAX_VCPUS);
-	for (uint32_t i = 0; i < p->cpu_count; i++) {
+	for (uint32_t i = 0; i < p->cpu_count; i++) /* a CPU may repeat: vCPUs share it */
 		REQUIRE(p->cpus[i] < CFG_MACHINE_CPUS && p->cpu_pos[i].line >= 1);
-		for (uint32_t j = 0; j < i; j++)
-			REQUIRE(p->cpus[i] != p->cpus[j]);
-	}
 	REQUIRE(p->memory >= (2u << 20) && p->memory % (2u << 20) == 0);
 	REQUIRE(p->memory_base % (2u << 20) == 0);
 	REQUIRE(p->memory_base + p->memory <= CFG_GPA_LIMIT);
@@ -130,6 +128,60 @@ static void check_partition(const struct config *c, uint32_t k)
 	check_shared(p);
 }
 
+/* [[cpu]] tables: unique ids, keys that fit the policy, cyclic windows
+ * resolved, sorted, apart and inside one common frame, every vCPU on a
+ * cyclic CPU with a window, dedicated CPUs with one vCPU at most. */
+static void check_cpu_tables(const struct config *c)
+{
+	uint64_t frame = 0;
+	REQUIRE(c->cpu_table_count <= CFG_MACHINE_CPUS);
+	for (uint32_t t = 0; t < c->cpu_table_count; t++) {
+		const struct cfg_cpu *ct = &c->cpu_tables[t];
+		const struct cfg_cpu *found;
+		REQUIRE(ct->id < CFG_MACHINE_CPUS && ct->line >= 1 && ct->id_pos.line >= 1);
+		REQUIRE(ct->policy_pos.line >= 1 && (unsigned)ct->policy <= CFG_SCHED_CYCLIC);
+		REQUIRE(cfg_cpu_policy(c, ct->id, &found) == ct->policy && found == ct);
+		for (uint32_t u = 0; u < t; u++)
+			REQUIRE(c->cpu_tables[u].id != ct->id);
+		REQUIRE(ct->slice_ns >= 100000 && ct->slice_ns <= 1000000000);
+		REQUIRE(ct->policy == CFG_SCHED_SHARED || !ct->slice_pos.line);
+		if (ct->policy == CFG_SCHED_DEDICATED)
+			REQUIRE(cfg_cpu_vcpus(c, ct->id) <= 1);
+		if (ct->policy != CFG_SCHED_CYCLIC) {
+			REQUIRE(!ct->frame_pos.line && !ct->windows_pos.line && !ct->window_count);
+			continue;
+		}
+		REQUIRE(ct->frame_ns >= 100000 && ct->frame_ns <= 10000000000ull);
+		REQUIRE(!frame || frame == ct->frame_ns);
+		frame = ct->frame_ns;
+		REQUIRE(ct->window_count >= 1 && ct->window_count <= CFG_MAX_WINDOWS);
+		for (uint32_t i = 0; i < ct->window_count; i++) {
+			const struct cfg_window *w = &ct->windows[i];
+			REQUIRE(w->length_ns && w->start_ns <= ct->frame_ns &&
+				w->length_ns <= ct->frame_ns - w->start_ns);
+			REQUIRE(i == 0 || ct->windows[i - 1].start_ns + ct->windows[i - 1].length_ns <=
+					  w->start_ns);
+			REQUIRE(w->part_index < c->partition_count);
+			const struct cfg_partition *p = &c->partitions[w->part_index];
+			REQUIRE(!strcmp(p->name, w->partition));
+			REQUIRE(w->vcpu_index < p->cpu_count && p->cpus[w->vcpu_index] == ct->id);
+			REQUIRE(w->vcpu < 0 || (uint32_t)w->vcpu == w->vcpu_index);
+		}
+	}
+	for (uint32_t k = 0; k < c->partition_count; k++) {
+		const struct cfg_partition *p = &c->partitions[k];
+		for (uint32_t v = 0; v < p->cpu_count; v++) {
+			const struct cfg_cpu *ct;
+			if (cfg_cpu_policy(c, p->cpus[v], &ct) != CFG_SCHED_CYCLIC)
+				continue;
+			int owns = 0;
+			for (uint32_t i = 0; i < ct->window_count; i++)
+				owns |= ct->windows[i].part_index == k && ct->windows[i].vcpu_index == v;
+			REQUIRE(owns);
+		}
+	}
+}
+
 static bool some_files_exist(void *ctx, const char *path)
 {
 	(void)ctx;
@@ -151,9 +203,15 @@ static void check_plan(const struct config *c, int lines)
 	REQUIRE(config_check_plan(c, &m, &one) == (n ? -1 : 0));
 	if (n)
 		REQUIRE(!strcmp(one.message, errs[0].message) && one.line == errs[0].line);
-	int printed = 0;
+	int printed = 0, cpu_lines = 0;
 	config_print_plan(c, table_line, &printed);
-	REQUIRE(printed == (int)c->partition_count + 2);
+	for (uint32_t cpu = 0; cpu < CFG_MACHINE_CPUS; cpu++) {
+		const struct cfg_cpu *t;
+		cfg_cpu_policy(c, cpu, &t);
+		cpu_lines += t || cfg_cpu_vcpus(c, cpu);
+	}
+	/* the table, a total, and a line per CPU (or more when it is long) */
+	REQUIRE(printed >= (int)c->partition_count + 2 + cpu_lines);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -184,6 +242,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		REQUIRE((unsigned)cfg.default_on_fault <= CFG_FAULT_HALT_SYSTEM);
 		for (uint32_t k = 0; k < cfg.partition_count; k++)
 			check_partition(&cfg, k);
+		check_cpu_tables(&cfg);
 		check_plan(&cfg, lines);
 	}
 	free(text);

@@ -6,8 +6,11 @@
 #include <kernel/guest.h>
 #include <kernel/log.h>
 #include <kernel/string.h>
+#include <kernel/sched/sched.h>
 #include <kernel/time.h>
 #include <tessera/hypercall.h>
+
+#define SCHED_REPORT_INTERVAL_NS 100000000ull /* per partition */
 
 #define CONSOLE_MAX 4096
 
@@ -67,6 +70,45 @@ static int64_t hc_partition_info(struct vcpu *v, uint64_t gpa, uint64_t size)
 	return (int64_t)sizeof info;
 }
 
+static int64_t hc_sched_info(struct vcpu *v, uint64_t gpa, uint64_t size)
+{
+	struct hc_sched_info info;
+	struct sched_self self;
+	if (size < sizeof info)
+		return -HC_EINVAL;
+	struct hc_sched_info *out = guest_ram_ptr_writable(v->guest, gpa, sizeof info);
+	if (!out)
+		return -HC_EFAULT;
+	if (sched_self(v->sched, &self))
+		return -HC_ENOSYS; /* a test payload run outside the scheduler */
+	uint64_t hz = time_tsc_hz(), offset = virt->reg_read(v, VREG_TSC_OFFSET);
+	memset(&info, 0, sizeof info);
+	info.policy = self.policy;
+	info.cpu = v->cpu;
+	info.tsc_hz = hz;
+	if (self.frame_ns) {
+		info.frame_start_tsc = time_ns_to_tsc(self.epoch_ns) + offset;
+		info.frame_tsc = time_ns_to_ticks(self.frame_ns);
+	}
+	info.run_ns = self.run_ns;
+	info.wait_ns = self.wait_ns;
+	info.switches = self.switches;
+	memcpy(out, &info, sizeof info);
+	return (int64_t)sizeof info;
+}
+
+/* A report is many log lines: a partition gets one per interval. */
+static int64_t hc_sched_report(struct vcpu *v)
+{
+	uint64_t now = time_ns(), last = v->guest->sched_report_ns;
+	if (last && now - last < SCHED_REPORT_INTERVAL_NS)
+		return -HC_EAGAIN;
+	v->guest->sched_report_ns = now;
+	log_info("tessera: sched: report for partition %s", v->guest->name);
+	sched_report();
+	return 0;
+}
+
 static unsigned guest_cpl(struct vcpu *v)
 {
 	struct vseg_state ss;
@@ -92,7 +134,14 @@ enum exit_result exit_hypercall(struct vcpu *v, const struct vm_exit *e)
 		ret = hc_partition_info(v, v->regs.rdi, v->regs.rsi);
 		break;
 	case HC_YIELD:
-		ret = 0; /* every vCPU owns its CPU for now (the scheduler comes later) */
+		v->yield_request = true; /* the slice ends after this exit */
+		ret = 0;
+		break;
+	case HC_SCHED_REPORT:
+		ret = hc_sched_report(v);
+		break;
+	case HC_SCHED_INFO:
+		ret = hc_sched_info(v, v->regs.rdi, v->regs.rsi);
 		break;
 	case HC_HEARTBEAT:
 		ret = (int64_t)__atomic_add_fetch(&v->guest->heartbeats, 1, __ATOMIC_RELAXED);

@@ -21,6 +21,7 @@ static const enum exit_kind simple_kind[] = {
 	[VMX_EXIT_VMFUNC] = EXIT_VMINSN,         [VMX_EXIT_BAD_GUEST_STATE] = EXIT_INVALID_STATE,
 	[VMX_EXIT_BAD_MSR_LOAD] = EXIT_ENTRY_FAILED, [VMX_EXIT_MCE_DURING_ENTRY] = EXIT_ENTRY_FAILED,
 	[VMX_EXIT_RDMSR] = EXIT_MSR_READ,        [VMX_EXIT_WRMSR] = EXIT_MSR_WRITE,
+	[VMX_EXIT_PREEMPT_TIMER] = EXIT_PREEMPT,
 };
 
 static void decode_exception(struct vm_exit *e)

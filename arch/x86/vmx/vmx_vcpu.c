@@ -21,8 +21,22 @@ struct vmx_vcpu {
 	uint64_t io_bitmaps; /* A (ports 0-7fff) then B */
 	uint16_t vpid;
 	uint32_t entry_ctls;
+	uint32_t pin_ctls;   /* as written, with or without the preemption timer */
 	struct percpu *loaded_on;
+	/* Guest state outside the VMCS, kept while another vCPU has the CPU
+	 * (vmx_vcpu_put): CR2 and DR6 (SDM 27.3: not saved or loaded), the
+	 * SYSCALL MSRs the guest reaches directly. */
+	uint64_t cr2, dr6;
+	uint64_t msr[5];
 };
+
+/* KERNEL_GS_BASE, STAR, LSTAR, CSTAR, SFMASK */
+static const uint32_t switched_msrs[5] = { 0xc0000102, 0xc0000081, 0xc0000082, 0xc0000083,
+					   0xc0000084 };
+
+#define MSR_VMX_MISC 0x485
+static bool preempt_timer_ok;      /* SDM A.3.1: allowed-1 pin-based bit 6 */
+static unsigned preempt_timer_rate; /* SDM A.6: timer ticks every 2^rate TSC ticks */
 
 #define EPTP_WB_4LEVEL ((3ull << 3) | 6) /* SDM 25.6.11: walk length - 1, memory type */
 
@@ -66,6 +80,10 @@ static int setup_controls(struct vmx_vcpu *x)
 	    adjust_ctls(cap_msr(MSR_VMX_ENTRY_CTLS, MSR_VMX_TRUE_ENTRY),
 			ENTRY_LOAD_PAT | ENTRY_LOAD_EFER | ENTRY_LOAD_DEBUG, 0, &x->entry_ctls, "entry"))
 		return -1;
+	uint32_t may_pin = (uint32_t)(rdmsr(cap_msr(MSR_VMX_PINBASED_CTLS, MSR_VMX_TRUE_PINBASED)) >> 32);
+	preempt_timer_ok = may_pin & PIN_PREEMPT_TIMER;
+	preempt_timer_rate = rdmsr(MSR_VMX_MISC) & 0x1f;
+	x->pin_ctls = pin;
 	vmwrite(VMCS_PIN_CTLS, pin);
 	vmwrite(VMCS_PROC_CTLS, proc);
 	vmwrite(VMCS_PROC_CTLS2, proc2);
@@ -243,6 +261,47 @@ static void vmx_vcpu_run(struct vcpu *v, struct vm_exit *e)
 		__asm__ volatile("int $2"); /* SDM 27.2.2: the exit consumed it; the host's it is */
 }
 
+static void vmx_vcpu_put(struct vcpu *v)
+{
+	struct vmx_vcpu *x = v->hw;
+	x->cr2 = read_cr2();
+	__asm__ volatile("mov %%dr6, %0" : "=r"(x->dr6));
+	for (int i = 0; i < 5; i++)
+		x->msr[i] = rdmsr(switched_msrs[i]);
+}
+
+/* The first load restores zeros: the reset values of all of them but DR6. */
+static void vmx_vcpu_load(struct vcpu *v)
+{
+	struct vmx_vcpu *x = v->hw;
+	vmcs_load(x);
+	write_cr2(x->cr2);
+	uint64_t dr6 = x->dr6 ? x->dr6 : 0xffff0ff0; /* SDM 18.2.3 */
+	__asm__ volatile("mov %0, %%dr6" : : "r"(dr6));
+	for (int i = 0; i < 5; i++)
+		wrmsr(switched_msrs[i], x->msr[i]);
+}
+
+/* SDM 26.5.1: the timer counts down from the VMCS value at the TSC rate
+ * divided by 2^rate, and exits at zero. */
+static bool vmx_slice_timer(struct vcpu *v, uint64_t tsc_deadline)
+{
+	struct vmx_vcpu *x = v->hw;
+	if (!preempt_timer_ok)
+		return false;
+	uint32_t pin = tsc_deadline ? x->pin_ctls | PIN_PREEMPT_TIMER : x->pin_ctls & ~PIN_PREEMPT_TIMER;
+	if (pin != x->pin_ctls) {
+		x->pin_ctls = pin;
+		vmwrite(VMCS_PIN_CTLS, pin);
+	}
+	if (tsc_deadline) {
+		uint64_t now = rdtsc();
+		uint64_t ticks = tsc_deadline > now ? (tsc_deadline - now) >> preempt_timer_rate : 0;
+		vmwrite(VMCS_PREEMPT_TIMER, ticks > 0xffffffffull ? 0xffffffffull : ticks);
+	}
+	return true;
+}
+
 static bool vmx_npt_has_1g(void) { return vmx_caps.ept_1g; } /* SDM A.10 bit 17 */
 
 const struct virt_ops vmx_ops = {
@@ -256,6 +315,9 @@ const struct virt_ops vmx_ops = {
 	.vcpu_destroy = vmx_vcpu_destroy,
 	.vcpu_load_state = vmx_load_state,
 	.vcpu_run = vmx_vcpu_run,
+	.vcpu_put = vmx_vcpu_put,
+	.vcpu_load = vmx_vcpu_load,
+	.slice_timer = vmx_slice_timer,
 	.advance_rip = vmx_advance_rip,
 	.reg_read = vmx_reg_read,
 	.reg_write = vmx_reg_write,

@@ -6,6 +6,8 @@
 
 #include <kernel/cpu.h>
 
+struct vcpu;
+
 /* SDM Vol. 3A 8.7, Figure 8-11: 64-bit TSS */
 struct tss {
 	uint32_t reserved0;
@@ -40,6 +42,8 @@ struct percpu {
 	uint64_t virt_page;        /* VMXON region or SVM VM_HSAVE_PA area  */
 	uint64_t virt_host_area;   /* SVM: VMSAVE image of this CPU's state */
 	uint64_t current_vmcs;     /* VMX: the VMCS VMPTRLD made current here */
+	struct vcpu *loaded_vcpu;  /* whose guest state the CPU holds (vcpu_switch.c) */
+	uint64_t timer_armed_ns;   /* the local APIC timer's one-shot deadline */
 	void (*volatile work_fn)(void *); /* queued by cpu_dispatch */
 	void *volatile work_arg;
 };

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <kernel/arch.h> /* enum slice_end */
 
 /* General registers saved by the entry stubs. Layout shared with
  * vmx_entry.asm and svm_entry.asm (asserted there via offsets in vcpu.c). */
@@ -73,6 +74,7 @@ enum exit_kind {
 	EXIT_EXCEPTION, EXIT_TRIPLE_FAULT, EXIT_INIT, EXIT_SIPI, EXIT_NMI, EXIT_EXTINT,
 	EXIT_INTR_WINDOW, EXIT_PAUSE, EXIT_RDPMC, EXIT_MONITOR, EXIT_MWAIT, EXIT_VMINSN,
 	EXIT_TASK_SWITCH, EXIT_INVALID_STATE, EXIT_ENTRY_FAILED, EXIT_UNKNOWN,
+	EXIT_PREEMPT, /* VMX preemption timer: the slice is over */
 	EXIT_KIND_COUNT
 };
 
@@ -126,17 +128,41 @@ struct vcpu {
 	struct vcpu_stats stats;
 	bool launched;               /* VMX: VMLAUNCH done, VMRESUME next       */
 	uint64_t tsc_exit;           /* host TSC at the last exit                */
-	uint64_t timer_armed_ns;     /* host timer armed for this deadline       */
 	bool intr_window;            /* interrupt-window exit requested          */
+	bool yield_request;          /* HC_YIELD: end the slice after this exit  */
+	bool halted_if;              /* RFLAGS.IF when it halted (read off-CPU)  */
+	struct sched_vcpu *sched;    /* its scheduler entry (kernel/sched)       */
+	/* State the CPU holds for the guest that VM entry and exit leave alone
+	 * (vcpu_switch.c): saved when another vCPU takes the CPU. */
+	void *fpu;                   /* XSAVE / FXSAVE image                     */
+	uint64_t dr[4], dr6, spec_ctrl;
 };
 
 struct guest;
+struct sched_vcpu;
 
 /* The vCPU loop (arch/x86/vcpu.c). vcpu_create runs on the CPU that will
  * run the vCPU; the caller has set g->vcpu_count. */
 struct vcpu *vcpu_create(struct guest *g, unsigned id);
 void vcpu_destroy(struct vcpu *v);
+/* Run v on this CPU until until_ns (0 = no limit), until it halts
+ * (BLOCKED), stops, yields, or a bit other than `mine` appears in
+ * *pending (another vCPU of this CPU has something due). */
+enum slice_end vcpu_run_slice(struct vcpu *v, uint64_t until_ns, const volatile uint32_t *pending,
+			      uint32_t mine);
+/* Run v until it stops (the test-payload runner: v owns the CPU). */
 void vcpu_run(struct vcpu *v);
+/* A halted / wait-for-SIPI vCPU: should it run again? Callable from its
+ * CPU while another vCPU is loaded. */
+bool vcpu_wake_due(struct vcpu *v);
+/* When its next virtual timer fires (time_ns), 0 = none. */
+uint64_t vcpu_next_event(struct vcpu *v);
+/* Make v the vCPU whose state this CPU holds (vcpu_switch.c). */
+void vcpu_switch_to(struct vcpu *v);
+/* A fresh start: the saved FPU/debug state goes back to reset values. */
+void vcpu_switch_reset(struct vcpu *v);
+int vcpu_switch_alloc(struct vcpu *v);
+void vcpu_switch_free(struct vcpu *v);
 void vcpu_print_stats(const struct vcpu *v);
 void vcpu_reset_xcr0(struct vcpu *v);
 /* One line about a vCPU's state for the console's status report; may run

@@ -65,6 +65,16 @@ struct virt_ops {
 	void (*msr_passthrough)(struct vcpu *v, uint32_t msr, bool read, bool write);
 	/* Nested translations for this vCPU's tables changed: flush them. */
 	void (*npt_flush)(struct vcpu *v);
+
+	/* Several vCPUs on one CPU (vcpu_switch.c): save what the CPU holds
+	 * for v beyond the control block when another vCPU takes the CPU, and
+	 * make v's state (and control block) the CPU's again. May be NULL. */
+	void (*vcpu_put)(struct vcpu *v);
+	void (*vcpu_load)(struct vcpu *v);
+	/* End the next entries at host TSC tsc_deadline with the back end's
+	 * own timer (0 = no limit). false: there is none, the caller uses
+	 * the local APIC timer. May be NULL. */
+	bool (*slice_timer)(struct vcpu *v, uint64_t tsc_deadline);
 };
 
 extern const struct virt_ops vmx_ops;
