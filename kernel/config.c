@@ -23,8 +23,8 @@
 #include "config.h"
 #include "format.h"
 
-#define MAX_VALS   192  /* values in one key's value (array elements count); 32
-			   * windows of 4 keys each need 161 */
+#define MAX_VALS   192  /* values in one key's value, each array element and
+			 * inline-table member counted: 32 windows need 161 */
 #define MAX_DEPTH  4    /* arrays / inline tables inside each other */
 #define MAX_KEYS   32   /* keys in one key table */
 #define NO_VAL     (-1)

@@ -210,8 +210,11 @@ void sched_start(void)
 		struct sched_cpu *c = &cpus[i];
 		if (!c->used && !c->housekeeping)
 			continue;
-		log_info("tessera: sched: cpu %u %s, %u vcpus%s", i, policy_name(c->policy), c->rq.count,
-			 c->housekeeping ? ", polls console input" : "");
+		if (c->used)
+			log_info("tessera: sched: cpu %u %s, %u vcpus%s", i, policy_name(c->policy),
+				 c->rq.count, c->housekeeping ? ", polls console input" : "");
+		else
+			log_info("tessera: sched: cpu %u has no vcpus, polls console input", i);
 		if (c->policy == CFG_SCHED_CYCLIC)
 			log_info("tessera: sched: cpu %u frame %lu us from tsc 0x%lx", i,
 				 c->rq.frame_ns / 1000, time_ns_to_tsc(c->rq.epoch));

@@ -39,7 +39,9 @@ static void take(struct vplat_cpu *c, uint8_t vector, int mode, bool level)
 	else if (mode == LAPICM_DM_NMI)
 		c->nmi_pending = true;
 	else if (mode == LAPICM_DM_INIT)
-		c->init_pending = true;
+		/* The SIPI state changes at delivery, in message order: the
+		 * vCPU may only get to act on INIT once a SIPI is in too. */
+		c->init_pending = true, c->sipi_pending = false, c->waiting_sipi = true;
 	else if (mode == LAPICM_DM_SIPI && c->waiting_sipi && !c->sipi_pending)
 		c->sipi_pending = true, c->sipi_vector = vector;
 }
@@ -188,8 +190,6 @@ bool vplat_take_init(struct vcpu *v)
 	if (init) {
 		c->init_pending = false;
 		c->nmi_pending = false;
-		c->sipi_pending = false;
-		c->waiting_sipi = true;
 		lapic_model_init_signal(&c->lapic);
 	}
 	spin_unlock(&p->lock);

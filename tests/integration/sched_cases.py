@@ -114,16 +114,16 @@ def sched_cases(Case, demo_files, prompt):
     # reach their shells; while tux keeps both its vCPUs busy, pen still
     # answers, and so does tux.
     linux_expect = [r"guest tux: tessera-demo: nproc=2 ", r"guest pen: tessera-demo: nproc=2 ",
-                    r"guest tux: tux-up-42", r"guest pen: pen-up-7", r"guest tux: spinning",
+                    r"guest tux: tux-up-42", r"guest pen: pen-up-7", r"guest tux: spinning-6",
                     r"guest pen: pen-busy-ok-9", r"tessera: sched: cpu 1 tux/0: run",
                     r"tessera: sched: cpu 2 pen/1: run", r"guest tux: tux-busy-ok-12",
                     r"partition tux exited with status 0", r"partition pen exited with status 0"]
-    spin = "for i in 1 2; do (while :; do :; done) & done; echo spin$((0))ning\n"
+    spin = "for i in 1 2; do (while :; do :; done) & done; echo spinning-$((2*3))\n"
     linux_script = [(prompt.format("tux"), "echo tux-up-$((6*7))\n", "any"),
                     (r"guest tux: tux-up-42", "\x012"),
                     (prompt.format("pen"), "echo pen-up-$((3+4))\n", "any"),
                     (r"guest pen: pen-up-7", "\x011" + spin),
-                    (r"guest tux: spinning", "\x012echo pen-busy-ok-$((4+5))\n", "after", 3),
+                    (r"guest tux: spinning-6", "\x012echo pen-busy-ok-$((4+5))\n", "after", 3),
                     (r"guest pen: pen-busy-ok-9", "\x01s"),
                     (r"tessera: sched: cpu 2 pen/1: run", "\x011echo tux-busy-ok-$((5+7))\n"),
                     (r"guest tux: tux-busy-ok-12", "poweroff -f\n"),
