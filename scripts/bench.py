@@ -95,6 +95,9 @@ def main():
     if os.environ.get("BENCH_LINUX", "1") != "0":  # BENCH_LINUX=0 skips the Linux figures
         import bench_linux
         status |= bench_linux.main()
+    if os.environ.get("BENCH_SCHED", "1") != "0":  # BENCH_SCHED=0 skips the scheduler figures
+        import bench_sched
+        status |= bench_sched.main()
     return status
 
 

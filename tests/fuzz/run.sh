@@ -89,7 +89,9 @@ if [ "$target" = config ]; then
 			true false name cpus memory memory_base image format entry load initrd \
 			cmdline modules console emulated passthrough on_fault on_reboot weight cap \
 			mem_shared size gpa log_level raw linux multiboot shared com1 com2 stop \
-			restart halt-system uart rtc pit pci-host virtio-console 0000:00:1f.2; do
+			restart halt-system uart rtc pit pci-host virtio-console 0000:00:1f.2 \
+			'[[cpu]]' id policy dedicated cyclic slice frame windows partition vcpu start \
+			length '"10ms"' '"500us"' '"2ms"' '"1s"' ns us ms; do
 			printf '"%s"\n' "$(printf '%s' "$w" | sed 's/\\/\\\\/g; s/"/\\"/g')"
 		done
 		printf '"\\x0a"\n"\\x0d\\x0a"\n"\\x09"\n'

@@ -45,7 +45,8 @@ int test_main(void)
 		if (now < next)
 			continue;
 		hypercall(HC_SCHED_INFO, (uint64_t)&si, sizeof si, 0);
-		print("busy: mark %lu units %lu run_us %lu", now / second, units, si.run_ns / 1000);
+		print("busy: mark %lu units %lu run_us %lu switches %lu", now / second, units,
+		      si.run_ns / 1000, si.switches);
 		next = (now / second + 1) * second;
 		marks++;
 	}

@@ -92,6 +92,24 @@ def cyclic(windows, frame_us, tolerance_us, min_runs=20, start_window_us=1000):
     return check
 
 
+def quiet_vcpu(name, vcpu, seconds, most=2):
+    """Four Ctrl-A s reports bracket an idle and a busy interval; vCPU
+    `vcpu` of partition `name` may exit at most `most` times in each (the
+    bench prints the exact rates)."""
+    def check(log):
+        totals = [int(m.group(1)) for m in re.finditer(
+            rf"tessera: guest {name} vcpu {vcpu} on cpu \d+: \w+, (\d+) exits", log)]
+        if len(totals) < 4:
+            return [f"{len(totals)} reports of {name} vcpu {vcpu}, want 4"]
+        problems = []
+        for what, a, b in (("idle", totals[0], totals[1]), ("busy", totals[2], totals[3])):
+            print(f"     {name}/{vcpu} {what}: {b - a} exits in {seconds} s")
+            if b - a > most:
+                problems.append(f"{name} vcpu {vcpu} exited {b - a} times in {seconds} s {what}")
+        return problems
+    return check
+
+
 # cyclic.toml: frame 10 ms; cpu 0: alpha/0 0-2, beta/0 2-5, alpha/0 5-10;
 # cpu 1: beta/1 0-2, alpha/1 2-5, idle 5-10 (all in microseconds).
 CYCLIC_WINDOWS = {("alpha", 0): [(0, 2000), (5000, 10000)], ("beta", 0): [(2000, 5000)],
@@ -128,7 +146,30 @@ def sched_cases(Case, demo_files, prompt):
                     (r"tessera: sched: cpu 2 pen/1: run", "\x011echo tux-busy-ok-$((5+7))\n"),
                     (r"guest tux: tux-busy-ok-12", "poweroff -f\n"),
                     (r"partition tux exited", "\x012poweroff -f\n")]
+    # A dedicated, tickless vCPU (linux_dedicated.toml): no exits while the
+    # partition idles at its prompt, none while a busy loop runs there.
+    rt_report = r"tessera: guest rt vcpu 1 on cpu 2"
+    dedicated_script = [(prompt.format("rt"), "sleep 5; echo settled-$((1+1))\n", "any"),
+                        (r"guest rt: settled-2", "\x01s"),
+                        (rt_report, "sleep 5; echo idle-done-$((2+2))\n"),
+                        (r"guest rt: idle-done-4", "\x01s"),
+                        (rt_report, "taskset -c 1 sh -c 'while :; do :; done' & sleep 5; "
+                                    "echo busy-start-$((3+3))\n"),
+                        (r"guest rt: busy-start-6", "\x01s"),
+                        (rt_report, "sleep 5; echo busy-done-$((4+4))\n"),
+                        (r"guest rt: busy-done-8", "\x01s"),
+                        (rt_report, "poweroff -f\n")]
+    # nproc is 1: isolcpus keeps CPU 1 out of the shell's affinity; the
+    # reports show vCPU 1 halted while idle and running the pinned loop.
+    dedicated_expect = [r"guest rt: tessera-demo: nproc=1 ", r"guest rt: busy-done-8",
+                        r"tessera: guest rt vcpu 1 on cpu 2: halted",
+                        r"tessera: guest rt vcpu 1 on cpu 2: running, \d+ exits, last \S+ at rip 0x[0-9a-f]{1,8};",
+                        r"tessera: sched: cpu 2 dedicated, 1 vcpus", r"partition rt exited with status 0"]
     return [
+        Case("sched-linux-dedicated-qemu-svm", "qemu-svm", 3, dedicated_expect,
+             r"partition rt state stopped", config="linux_dedicated.toml", files=demo_files,
+             script=dedicated_script, forbid=forbid + [r"Kernel panic"], mem="1024", timeout=400,
+             checks=[quiet_vcpu("rt", 1, 5)]),
         Case("sched-shared-qemu-svm", "qemu-svm", 2, shared_expect, shared_end, config="shared3.toml",
              images=["busy"], forbid=forbid, checks=[shares(three, [1, 2, 1])], timeout=180),
         Case("sched-shared-bochs-vmx", "bochs-vmx", 2, shared_expect, shared_end, config="shared3.toml",

@@ -84,7 +84,15 @@ static void apply_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpu
 	switch (leaf) {
 	case 1: leaf_1(v, r); break;
 	case 4: r->eax = (r->eax & 0x03ffffff) | ((v->guest->vcpu_count - 1) << 26); break;
-	case 5: case 6: case 0xa: *r = (struct cpuid_regs){ 0, 0, 0, 0 }; break;
+	case 5: case 0xa: *r = (struct cpuid_regs){ 0, 0, 0, 0 }; break;
+	case 6:
+		/* SDM 2A CPUID leaf 6 EAX[2] ARAT: the virtual local APIC timer
+		 * runs in every idle state the guest can enter (HLT; MWAIT is
+		 * #UD). Without it Linux keeps a periodic tick even when idle,
+		 * since it has no broadcast timer to fall back on. Thermal and
+		 * power bits are not the guest's. */
+		*r = (struct cpuid_regs){ v->guest->platform ? 1u << 2 : 0, 0, 0, 0 };
+		break;
 	case 7:
 		/* LA57 and CET need support the hypervisor lacks; IA32_TSC_ADJUST
 		 * (EBX[1]) is not emulated: the TSC is the host's plus an offset. */
