@@ -43,6 +43,8 @@ enum slice_end arch_vcpu_run_slice(struct vcpu *v, uint64_t until_ns, const vola
 bool arch_vcpu_wake_due(struct vcpu *v);
 uint64_t arch_vcpu_next_event(struct vcpu *v);
 void arch_vcpu_set_sched(struct vcpu *v, struct sched_vcpu *sv);
+/* Time spent between slices on `cpu` (ns) and how many times. */
+void arch_between_stats(unsigned cpu, uint64_t *ns, uint64_t *count);
 /* Idle the calling CPU until an interrupt, or until until_ns (0 = none). */
 void arch_cpu_wait(uint64_t until_ns);
 void arch_vcpu_print_stats(const struct vcpu *v);

@@ -70,6 +70,23 @@ static void check_cpu_exists(struct checker *c, uint32_t cpu, struct cfg_pos at)
 	       range);
 }
 
+/* A CPU's run queue holds CFG_MAX_CPU_VCPUS vCPUs: the one placed beyond
+ * that is the error. */
+static void check_cpu_load(struct checker *c)
+{
+	const struct config *cfg = c->cfg;
+	uint32_t load[CFG_MACHINE_CPUS] = { 0 };
+	for (uint32_t i = 0; i < cfg->partition_count; i++) {
+		const struct cfg_partition *pt = &cfg->partitions[i];
+		for (uint32_t k = 0; k < pt->cpu_count; k++) {
+			uint32_t cpu = pt->cpus[k];
+			if (cpu < CFG_MACHINE_CPUS && ++load[cpu] == CFG_MAX_CPU_VCPUS + 1)
+				report(c, pos_or_header(pt->cpu_pos[k], pt),
+				       "cpu %u would run more than %u vcpus", cpu, CFG_MAX_CPU_VCPUS);
+		}
+	}
+}
+
 /* Every CPU a partition names, and every [[cpu]] table's, exists. (CPUs may
  * be shared: how is the [[cpu]] tables' business, checked by the parser.) */
 static void check_cpus(struct checker *c)
@@ -80,6 +97,7 @@ static void check_cpus(struct checker *c)
 		for (uint32_t k = 0; k < pt->cpu_count; k++)
 			check_cpu_exists(c, pt->cpus[k], pos_or_header(pt->cpu_pos[k], pt));
 	}
+	check_cpu_load(c);
 	for (uint32_t t = 0; t < cfg->cpu_table_count; t++) {
 		const struct cfg_cpu *ct = &cfg->cpu_tables[t];
 		check_cpu_exists(c, ct->id, ct->id_pos.line ? ct->id_pos

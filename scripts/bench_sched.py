@@ -105,7 +105,10 @@ def overhead(host, extra):
     a, b = common[1], common[-1]
     d = {n: tuple(y - x for x, y in zip(marks[n][a], marks[n][b])) for n in marks}
     per_run = {n: d[n][0] / d[n][1] for n in d}  # units per microsecond run
+    between = re.findall(r"tessera: sched: cpu 0 shared at \d+ us: .*between slices (\d+) times, "
+                         r"avg (\d+) ns", log)
     return {"seconds": b - a, "solo": per_run["solo"],
+            "between": int(between[-1][1]) if between else None,
             "shared": (d["pair-a"][0] + d["pair-b"][0]) / (d["pair-a"][1] + d["pair-b"][1]),
             "together": (d["pair-a"][0] + d["pair-b"][0]) / d["solo"][0],
             "switches": (d["pair-a"][2] + d["pair-b"][2]) / (b - a)}
@@ -128,6 +131,7 @@ def main():
     rows = [("work per run time, shared / dedicated", lambda r: f"{r['shared'] / r['solo']:.4f}"),
             ("work of the pair together / dedicated", lambda r: f"{r['together']:.4f}"),
             ("switches per second on the shared CPU", lambda r: f"{r['switches']:.0f}"),
+            ("hypervisor time between slices (ns)", lambda r: f"{r['between']}"),
             ("seconds measured (TSC)", lambda r: f"{r['seconds']}")]
     for label, fn in rows:
         print(f"{label:<44}" + "".join(f"{fn(r) if r else '-':>14}" for r in results.values()))

@@ -29,6 +29,7 @@ bool arch_vcpu_wake_due(struct vcpu *v) { return vcpu_wake_due(v); }
 uint64_t arch_vcpu_next_event(struct vcpu *v) { return vcpu_next_event(v); }
 void arch_vcpu_set_sched(struct vcpu *v, struct sched_vcpu *sv) { v->sched = sv; }
 void arch_cpu_wait(uint64_t until_ns) { vcpu_cpu_wait(until_ns); }
+void arch_between_stats(unsigned cpu, uint64_t *ns, uint64_t *count) { vcpu_between_stats(cpu, ns, count); }
 void arch_vcpu_print_stats(const struct vcpu *v) { vcpu_print_stats(v); }
 void arch_vcpu_report(const struct vcpu *v) { vcpu_report(v); }
 

@@ -181,6 +181,26 @@ static void account(struct vcpu *v, const struct vm_exit *e, uint64_t t0, uint64
 	v->stats.handle_tsc[e->kind] += rdtsc() - t1;
 }
 
+/* The first entry after another slice ended on this CPU: the time in
+ * between is the scheduler's and the switch's (vcpu_between_stats). */
+static void note_between(uint64_t entry_tsc)
+{
+	struct percpu *c = this_cpu();
+	if (!c->slice_left_tsc)
+		return;
+	c->between_tsc += entry_tsc - c->slice_left_tsc;
+	c->betweens++;
+	c->slice_left_tsc = 0;
+}
+
+void vcpu_between_stats(unsigned cpu, uint64_t *ns, uint64_t *count)
+{
+	struct percpu *c = cpu < cpu_count ? cpus[cpu] : NULL;
+	uint64_t hz = time_tsc_hz();
+	*count = c ? c->betweens : 0;
+	*ns = c && hz ? c->between_tsc * 1000 / (hz / 1000000) : 0;
+}
+
 /* Why the slice must end before the next entry, or -1 to enter. */
 static int slice_over(struct vcpu *v, uint64_t until_tsc, uint64_t now_tsc,
 		      const volatile uint32_t *pending, uint32_t mine)
@@ -232,19 +252,24 @@ enum slice_end vcpu_run_slice(struct vcpu *v, uint64_t until_ns, const volatile 
 	vcpu_switch_to(v);
 	for (;;) {
 		int over = slice_over(v, until_tsc, t1, pending, mine);
-		if (over >= 0)
+		if (over >= 0) {
+			this_cpu()->slice_left_tsc = rdtsc();
 			return (enum slice_end)over;
+		}
 		if (t1 >= next_poll) {
 			next_poll = t1 + poll_ticks;
 			console_mux_poll(time_ns());
 		}
 		if (platform) {
-			if (v->state != VCPU_RUNNING && !ready_to_enter(v))
+			if (v->state != VCPU_RUNNING && !ready_to_enter(v)) {
+				this_cpu()->slice_left_tsc = 0; /* the CPU may idle now */
 				return SLICE_BLOCKED;
+			}
 			vcpu_events_inject(v);
 		}
 		vcpu_events_arm(v, until_ns);
 		uint64_t t0 = rdtsc();
+		note_between(t0);
 		virt->vcpu_run(v, &e);
 		t1 = rdtsc();
 		handle(v, &e);
@@ -256,8 +281,13 @@ enum slice_end vcpu_run_slice(struct vcpu *v, uint64_t until_ns, const volatile 
 void vcpu_run(struct vcpu *v)
 {
 	v->state = VCPU_RUNNING;
-	while (vcpu_run_slice(v, 0, NULL, 0) != SLICE_STOPPED)
-		vcpu_cpu_wait(vcpu_next_event(v));
+	for (;;) {
+		enum slice_end end = vcpu_run_slice(v, 0, NULL, 0);
+		if (end == SLICE_STOPPED)
+			return;
+		if (end == SLICE_BLOCKED)
+			vcpu_cpu_wait(vcpu_next_event(v));
+	}
 }
 
 bool vcpu_wake_due(struct vcpu *v)

@@ -24,6 +24,7 @@
 #define CFG_MAX_LINE        1024  /* characters in one line (without its newline) */
 #define CFG_GPA_LIMIT       (1ull << 48) /* guest-physical addresses stay below 256 TiB */
 #define CFG_MAX_WINDOWS     32  /* windows in one cyclic CPU's major frame */
+#define CFG_MAX_CPU_VCPUS   16  /* vCPUs placed on one physical CPU */
 #define CFG_SLICE_DEFAULT_NS 5000000ull /* shared CPUs: time slice unless `slice` says */
 
 enum cfg_format { CFG_FORMAT_RAW, CFG_FORMAT_LINUX, CFG_FORMAT_MULTIBOOT };

@@ -56,7 +56,7 @@ struct sched_policy {
 	void (*tick)(struct sched_rq *rq, struct sched_entity *se, uint64_t ran_ns, uint64_t now);
 	/* se became runnable after being blocked. */
 	void (*wake)(struct sched_rq *rq, struct sched_entity *se, uint64_t now);
-	/* se gave up the CPU on its own (HC_YIELD, PAUSE loops). */
+	/* se gave up the CPU on its own (HC_YIELD). */
 	void (*yield)(struct sched_rq *rq, struct sched_entity *se, uint64_t now);
 };
 

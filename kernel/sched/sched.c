@@ -16,6 +16,9 @@
 #include <kernel/spinlock.h>
 #include <kernel/time.h>
 
+_Static_assert(SCHED_MAX_ENTITIES == CFG_MAX_CPU_VCPUS, "config check = run queue size");
+_Static_assert(SCHED_MAX_WINDOWS == CFG_MAX_WINDOWS, "config check = window table size");
+
 #define HOUSEKEEPING_POLL_NS 10000000ull /* console input, when nothing else runs */
 #define EPOCH_DELAY_NS       10000000ull /* cyclic frames start this long after setup */
 
@@ -191,14 +194,22 @@ static void cpu_loop(void *arg)
 	}
 }
 
-/* The lowest CPU that is not given to one vCPU polls console input while
- * idle; with none, vCPU exits alone poll it (vcpu loops do on every CPU). */
+/* Console input is polled by every vCPU loop on its exits, and every
+ * HOUSEKEEPING_POLL_NS by one CPU while it idles: the lowest CPU that is
+ * not given to one vCPU or, when every CPU is, the lowest dedicated one
+ * (only while its vCPU sleeps: the guest never sees that timer). */
 static int pick_housekeeping(void)
 {
-	for (unsigned i = 0; i < MAX_CPUS && i < CFG_MACHINE_CPUS; i++)
-		if (cpu_is_online(i) && (!cpus[i].used || cpus[i].policy != CFG_SCHED_DEDICATED))
+	int dedicated = -1;
+	for (unsigned i = 0; i < MAX_CPUS && i < CFG_MACHINE_CPUS; i++) {
+		if (!cpu_is_online(i))
+			continue;
+		if (!cpus[i].used || cpus[i].policy != CFG_SCHED_DEDICATED)
 			return (int)i;
-	return -1;
+		if (dedicated < 0)
+			dedicated = (int)i;
+	}
+	return dedicated;
 }
 
 void sched_start(void)
@@ -240,9 +251,11 @@ static void report_cpu(unsigned i, struct sched_cpu *c, uint64_t now)
 	uint64_t idle = c->rq.idle_ns, late_n = c->rq.late_count;
 	uint64_t late_avg = late_n ? c->rq.late_sum / late_n : 0, late_max = c->rq.late_max;
 	spin_unlock(&c->lock);
-	uint64_t elapsed = now - c->since, p = pct10(idle, elapsed);
-	log_info("tessera: sched: cpu %u %s at %lu us: idle %lu us (%lu.%lu%%)", i,
-		 policy_name(c->policy), now / 1000, idle / 1000, p / 10, p % 10);
+	uint64_t elapsed = now - c->since, p = pct10(idle, elapsed), between_ns, betweens;
+	arch_between_stats(i, &between_ns, &betweens);
+	log_info("tessera: sched: cpu %u %s at %lu us: idle %lu us (%lu.%lu%%), between slices "
+		 "%lu times, avg %lu ns", i, policy_name(c->policy), now / 1000, idle / 1000, p / 10,
+		 p % 10, betweens, betweens ? between_ns / betweens : 0);
 	if (c->policy == CFG_SCHED_CYCLIC)
 		log_info("tessera: sched: cpu %u windows %lu, start late avg %lu us max %lu us", i, late_n,
 			 late_avg / 1000, late_max / 1000);

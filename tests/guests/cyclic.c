@@ -57,7 +57,7 @@ int test_main(void)
 		return 1;
 	}
 	/* Bochs 2.7's SVM masks physical interrupts with the guest's IF even
-	 * with V_INTR_MASKING (APM 15.21.4 says the host's IF does): with IF
+	 * with V_INTR_MASKING (APM 15.21.1 says the host's IF does): with IF
 	 * clear the slice timer could not end this vCPU's slice there. Nothing
 	 * is ever injected into a raw partition, so IF set changes nothing
 	 * elsewhere. */

@@ -319,7 +319,7 @@ TEST(example_parses)
 	CHECK_EQ(c->cpus[0], 3);
 	CHECK_EQ(c->entry, 0x100000);
 	CHECK_EQ(c->load, 0x100000);
-	CHECK_EQ(c->weight, 400);
+	CHECK_EQ(c->weight, 100);
 	CHECK_EQ(c->on_fault, CFG_FAULT_HALT_SYSTEM);
 	CHECK_TEXT(c->console, "com2");
 	CHECK_TEXT(m->name, "monitor");
@@ -822,7 +822,7 @@ TEST(print_plan_example)
 	CHECK_TEXT(l.text[2], "control    3        16M  raw        control.bin         halt-system");
 	CHECK_TEXT(l.text[3], "monitor    0        64M  multiboot  monitor/kernel.elf  stop");
 	CHECK_TEXT(l.text[4], "total: 3 partitions, 4 cpus, 592M memory");
-	CHECK_TEXT(l.text[5], "cpu 0: dedicated: monitor/0");
+	CHECK_TEXT(l.text[5], "cpu 0: shared (slice 5ms): monitor/0 (weight 100, cap 50%)");
 	CHECK_TEXT(l.text[6], "cpu 1: dedicated: linux/0");
 	CHECK_TEXT(l.text[7], "cpu 2: dedicated: linux/1");
 	CHECK_TEXT(l.text[8], "cpu 3: dedicated: control/0");

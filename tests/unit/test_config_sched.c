@@ -368,6 +368,20 @@ TEST(cpu_table_id_on_machine)
 	CHECK_EQ(config_check_plan(&cfg, &m, errs), 0);
 }
 
+/* Sixteen vCPUs fit on one CPU's run queue; the seventeenth is refused at
+ * its own cpus entry. */
+TEST(cpu_run_queue_limit)
+{
+	static const char text[] = PART("a", "[1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]")
+		PART("b", "[2, 1]");
+	CHECK_EQ(parse_text(text), 0);
+	struct cfg_machine m = machine(4);
+	CHECK_EQ(config_check_plan_all(&cfg, &m, errs, 16), 1);
+	CHECK_TEXT(errs[0].message, "cpu 1 would run more than 16 vcpus");
+	CHECK_EQ(errs[0].line, cfg.partitions[1].cpu_pos[1].line);
+	CHECK_EQ(errs[0].column, cfg.partitions[1].cpu_pos[1].column);
+}
+
 /* The documented example (docs/config.md, "<!-- example: scheduling -->"). */
 TEST(docs_scheduling_example)
 {

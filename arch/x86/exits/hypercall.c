@@ -100,6 +100,8 @@ static int64_t hc_sched_info(struct vcpu *v, uint64_t gpa, uint64_t size)
 /* A report is many log lines: a partition gets one per interval. */
 static int64_t hc_sched_report(struct vcpu *v)
 {
+	if (!v->sched)
+		return -HC_ENOSYS; /* a test payload run outside the scheduler */
 	uint64_t now = time_ns(), last = v->guest->sched_report_ns;
 	if (last && now - last < SCHED_REPORT_INTERVAL_NS)
 		return -HC_EAGAIN;

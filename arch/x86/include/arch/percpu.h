@@ -44,6 +44,9 @@ struct percpu {
 	uint64_t current_vmcs;     /* VMX: the VMCS VMPTRLD made current here */
 	struct vcpu *loaded_vcpu;  /* whose guest state the CPU holds (vcpu_switch.c) */
 	uint64_t timer_armed_ns;   /* the local APIC timer's one-shot deadline */
+	/* Between two vCPUs' slices: from leaving one slice to entering the
+	 * next guest (vcpu.c), summed in TSC ticks for the scheduler report. */
+	uint64_t slice_left_tsc, between_tsc, betweens;
 	void (*volatile work_fn)(void *); /* queued by cpu_dispatch */
 	void *volatile work_arg;
 };

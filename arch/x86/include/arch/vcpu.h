@@ -157,6 +157,9 @@ void vcpu_run(struct vcpu *v);
 bool vcpu_wake_due(struct vcpu *v);
 /* When its next virtual timer fires (time_ns), 0 = none. */
 uint64_t vcpu_next_event(struct vcpu *v);
+/* Time CPU `cpu` spent between the end of one slice and the next guest
+ * entry (scheduling, switching), in ns, and how many times. */
+void vcpu_between_stats(unsigned cpu, uint64_t *ns, uint64_t *count);
 /* Make v the vCPU whose state this CPU holds (vcpu_switch.c). */
 void vcpu_switch_to(struct vcpu *v);
 /* A fresh start: the saved FPU/debug state goes back to reset values. */
