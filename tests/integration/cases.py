@@ -245,7 +245,7 @@ def linux_cases():
            r"tessera: console input to partition pen", r"guest pen: pen-alive-7",
            r"guest pen: memscan: not found", r"guest scan: scanner: round \d+: 0 found in 8 MiB",
            r"partition tux state restarting",
-           r"tessera: guest tux vcpu 1 on cpu 2: (running|halted)",
+           r"tessera: guest tux vcpu 1 on cpu 2: (running|halted|wait-for-sipi|stopped), \d+ exits",
            r"guest pen: pen-still-alive-9",
            r"tessera: guest tux vcpu \d: powered off \(ACPI S5\)",
            r"partition tux exited with status 0"]
