@@ -4,7 +4,7 @@
 1. A dedicated-CPU Linux partition's exits per second in steady state: the
    demo kernel with two vCPUs (tests/integration/configs/linux_dedicated.toml),
    vCPU 1 alone on CPU 2 and tickless (nohz_full), vCPU 0 keeping Linux's
-   housekeeping on CPU 1. Four Ctrl-A s reports give the exits by reason of
+   housekeeping on shared CPU 1. Four Ctrl-A s reports give the exits by reason of
    both vCPUs over SECONDS idle at the prompt, then over SECONDS with a busy
    loop pinned to vCPU 1. QEMU TCG (SVM).
 2. The cost of sharing a CPU for a busy loop: in one boot, the busy payload
@@ -75,7 +75,7 @@ def dedicated():
     print(f"\nDedicated-CPU Linux partition (Debian 12 kernel, 2 vCPUs, QEMU TCG): exits per second"
           f" over {SECONDS} s")
     print(f"{'':<28}{'idle':>10}{'busy loop':>12}")
-    for vcpu, what in ((1, "vcpu 1 (cpu 2, nohz_full)"), (0, "vcpu 0 (cpu 1, housekeeping)")):
+    for vcpu, what in ((1, "vcpu 1 (cpu 2, nohz_full)"), (0, "vcpu 0 (shared cpu 1, housekeeping)")):
         idle, busy = rates(r[0], r[1], vcpu), rates(r[2], r[3], vcpu)
         print(f"{what:<28}{idle['total']:>10.1f}{busy['total']:>12.1f}")
         for k in sorted(set(idle) | set(busy)):

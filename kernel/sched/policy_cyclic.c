@@ -6,12 +6,18 @@
  */
 #include "runqueue.h"
 
-/* First decision inside each window instance: how late it came. */
-static void note_window_start(struct sched_rq *rq, uint64_t start_abs, uint64_t now)
+/* First decision inside each window instance: how late it came, and how
+ * many window instances passed with no decision at all (the CPU was held
+ * elsewhere for a whole window). seq numbers window instances from the
+ * epoch. */
+static void note_window_start(struct sched_rq *rq, uint64_t start_abs, uint64_t seq, uint64_t now)
 {
 	if (start_abs == rq->window_seen)
 		return;
+	if (rq->window_seen != ~0ull && seq > rq->window_seq + 1)
+		rq->missed += seq - rq->window_seq - 1;
 	rq->window_seen = start_abs;
+	rq->window_seq = seq;
 	uint64_t late = now - start_abs;
 	rq->late_sum += late;
 	rq->late_count++;
@@ -33,7 +39,9 @@ static struct sched_entity *cyclic_pick(struct sched_rq *rq, uint64_t now, uint6
 	uint64_t frame_start = now - pos;
 	const struct sched_window *w = rq_window_at(rq, pos);
 	if (w) {
-		note_window_start(rq, frame_start + w->start, now);
+		uint64_t frame_no = (frame_start - rq->epoch) / rq->frame_ns;
+		note_window_start(rq, frame_start + w->start,
+				  frame_no * rq->window_count + (uint64_t)(w - rq->window), now);
 		*until = frame_start + w->end;
 		return w->owner && w->owner->state == SE_RUNNABLE ? w->owner : NULL;
 	}

@@ -80,7 +80,9 @@ struct sched_rq {
 	unsigned window_count;
 	/* cyclic: how late each window's first decision came (jitter) */
 	uint64_t window_seen;          /* absolute start of the latest window seen (~0 = none) */
+	uint64_t window_seq;           /* its number, counting windows from the epoch */
 	uint64_t late_max, late_sum, late_count;
+	uint64_t missed;               /* window instances that passed undecided */
 };
 
 void rq_init(struct sched_rq *rq, const struct sched_policy *policy, uint64_t now);

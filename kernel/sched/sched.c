@@ -250,6 +250,7 @@ static void report_cpu(unsigned i, struct sched_cpu *c, uint64_t now)
 		se[k] = *c->rq.entity[k];
 	uint64_t idle = c->rq.idle_ns, late_n = c->rq.late_count;
 	uint64_t late_avg = late_n ? c->rq.late_sum / late_n : 0, late_max = c->rq.late_max;
+	uint64_t missed = c->rq.missed;
 	spin_unlock(&c->lock);
 	uint64_t elapsed = now - c->since, p = pct10(idle, elapsed), between_ns, betweens;
 	arch_between_stats(i, &between_ns, &betweens);
@@ -257,8 +258,8 @@ static void report_cpu(unsigned i, struct sched_cpu *c, uint64_t now)
 		 "%lu times, avg %lu ns", i, policy_name(c->policy), now / 1000, idle / 1000, p / 10,
 		 p % 10, betweens, betweens ? between_ns / betweens : 0);
 	if (c->policy == CFG_SCHED_CYCLIC)
-		log_info("tessera: sched: cpu %u windows %lu, start late avg %lu us max %lu us", i, late_n,
-			 late_avg / 1000, late_max / 1000);
+		log_info("tessera: sched: cpu %u windows %lu, start late avg %lu us max %lu us, "
+			 "missed %lu", i, late_n, late_avg / 1000, late_max / 1000, missed);
 	for (unsigned k = 0; k < n; k++) {
 		const struct sched_vcpu *sv = c->sv[k];
 		uint64_t r = pct10(se[k].run_ns, elapsed);

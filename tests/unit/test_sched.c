@@ -894,6 +894,20 @@ TEST(cyclic_add_window_rules)
 	CHECK_EQ(until, 0);
 }
 
+/* A timer later than a whole window: that window instance gets no
+ * decision and is counted as missed, not hidden. Windows A [0,2) and B
+ * [2,5) ms, each decision 3.5 ms late. */
+TEST(cyclic_missed_windows)
+{
+	struct sim *s = cyclic_init(0, false);
+	s->late = 3500 * US;
+	sim_go(s);
+	sim_run(s, 100 * MS);
+	check_accounting(s);
+	CHECK(s->rq.missed >= 9);
+	CHECK(s->rq.missed + s->rq.late_count >= 19 && s->rq.missed + s->rq.late_count <= 21);
+}
+
 TEST(cyclic_jitter_late_timer)
 {
 	for (int explicit_idle = 0; explicit_idle < 2; explicit_idle++) {
@@ -905,6 +919,7 @@ TEST(cyclic_jitter_late_timer)
 		check_decisions(s, false);
 		unsigned per_frame = explicit_idle ? 3 : 2;
 		CHECK_EQ(s->rq.late_count, 100 * per_frame);
+		CHECK_EQ(s->rq.missed, 0);
 		CHECK_EQ(s->rq.late_max, 300 * US);
 		/* the very first decision at 0 was on time */
 		CHECK_EQ(s->rq.late_sum, (100 * per_frame - 1) * 300 * US);
