@@ -74,13 +74,13 @@ def dedicated():
         return 1
     print(f"\nDedicated-CPU Linux partition (Debian 12 kernel, 2 vCPUs, QEMU TCG): exits per second"
           f" over {SECONDS} s")
-    print(f"{'':<28}{'idle':>10}{'busy loop':>12}")
+    print(f"{'':<38}{'idle':>10}{'busy loop':>12}")
     for vcpu, what in ((1, "vcpu 1 (cpu 2, nohz_full)"), (0, "vcpu 0 (shared cpu 1, housekeeping)")):
         idle, busy = rates(r[0], r[1], vcpu), rates(r[2], r[3], vcpu)
-        print(f"{what:<28}{idle['total']:>10.1f}{busy['total']:>12.1f}")
+        print(f"{what:<38}{idle['total']:>10.1f}{busy['total']:>12.1f}")
         for k in sorted(set(idle) | set(busy)):
             if k != "total" and (idle.get(k) or busy.get(k)):
-                print(f"  {k:<26}{idle.get(k, 0):>10.1f}{busy.get(k, 0):>12.1f}")
+                print(f"  {k:<36}{idle.get(k, 0):>10.1f}{busy.get(k, 0):>12.1f}")
     return 0
 
 
