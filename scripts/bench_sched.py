@@ -21,27 +21,17 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 import run  # noqa: E402
 from integration.cases import Case, DEMO_FILES  # noqa: E402
+from integration.sched_cases import dedicated_linux_script  # noqa: E402
 
 SECONDS = 10
 PROMPT = r"guest rt: tessera-demo# "
 VCPU_LINE = r"tessera: guest rt vcpu (\d) on cpu \d+: \w+, (\d+) exits, [^;]*;(.*)"
-REPORT_END = r"tessera: guest rt vcpu 1 on cpu"
 
 
 def dedicated_case():
-    script = [(PROMPT, "sleep 5; echo settled-$((1+1))\n", "any"),
-              (r"guest rt: settled-2", "\x01s"),
-              (REPORT_END, f"sleep {SECONDS}; echo idle-done-$((2+2))\n"),
-              (r"guest rt: idle-done-4", "\x01s"),
-              (REPORT_END, "taskset -c 1 sh -c 'while :; do :; done' & sleep 5; "
-                           "echo busy-start-$((3+3))\n"),
-              (r"guest rt: busy-start-6", "\x01s"),
-              (REPORT_END, f"sleep {SECONDS}; echo busy-done-$((4+4))\n"),
-              (r"guest rt: busy-done-8", "\x01s"),
-              (REPORT_END, "poweroff -f\n")]
     return Case("bench-dedicated-linux", "qemu-svm", 3, [r"busy-done-8"], r"partition rt state stopped",
-                config="linux_dedicated.toml", files=DEMO_FILES, script=script, mem="1024",
-                timeout=400, forbid=[])
+                config="linux_dedicated.toml", files=DEMO_FILES,
+                script=dedicated_linux_script(PROMPT, SECONDS), mem="1024", timeout=400, forbid=[])
 
 
 def reports(log):

@@ -267,7 +267,7 @@ enum slice_end vcpu_run_slice(struct vcpu *v, uint64_t until_ns, const volatile 
 			}
 			vcpu_events_inject(v);
 		}
-		vcpu_events_arm(v, until_ns);
+		vcpu_events_arm(v, until_ns, until_tsc);
 		uint64_t t0 = rdtsc();
 		note_between(t0);
 		virt->vcpu_run(v, &e);

@@ -40,11 +40,10 @@ static uint64_t earliest(uint64_t a, uint64_t b)
 /* Before an entry: the slice's end goes to the VMX preemption timer where
  * there is one (SDM 26.5.1), else to the local APIC timer together with
  * the guest's next virtual timer. */
-void vcpu_events_arm(struct vcpu *v, uint64_t slice_end_ns)
+void vcpu_events_arm(struct vcpu *v, uint64_t slice_end_ns, uint64_t slice_end_tsc)
 {
 	uint64_t next = v->guest->platform ? vplat_next_event(v) : 0;
-	uint64_t slice_tsc = slice_end_ns ? time_ns_to_tsc(slice_end_ns) : 0;
-	if (!virt->slice_timer || !virt->slice_timer(v, slice_tsc))
+	if (!virt->slice_timer || !virt->slice_timer(v, slice_end_tsc))
 		next = earliest(next, slice_end_ns);
 	if (next)
 		arm_host_timer(next, time_ns());

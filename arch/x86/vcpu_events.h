@@ -7,8 +7,8 @@
 /* Before an entry: inject or open a window. */
 void vcpu_events_inject(struct vcpu *v);
 /* Before an entry: timers for the guest's next virtual timer and the end
- * of the slice (time_ns, 0 = none). */
-void vcpu_events_arm(struct vcpu *v, uint64_t slice_end_ns);
+ * of the slice (as time_ns and as host TSC; 0 = none). */
+void vcpu_events_arm(struct vcpu *v, uint64_t slice_end_ns, uint64_t slice_end_tsc);
 /* Idle this CPU until an interrupt or until_ns (0 = no timer). */
 void vcpu_cpu_wait(uint64_t until_ns);
 /* Should a halted / wait-for-SIPI vCPU run again (or stop)? Uses the

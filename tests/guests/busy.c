@@ -7,13 +7,6 @@
 
 #define MARKS 6
 
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
-
 /* One unit of work: a fixed number of dependent multiply-adds. */
 static uint64_t work(uint64_t x)
 {

@@ -12,13 +12,6 @@
 
 static volatile uint32_t finished;
 
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
-
 struct run { uint64_t start, end; };
 
 /* Offsets in the frame, in microseconds. */

@@ -7,13 +7,6 @@
 
 #define SHIFTED "UFTTFSB.JTPMBUJPO.QBUUFSO.6g4b" /* "TESSERA-ISOLATION-PATTERN-5f3a" + 1 */
 
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
-
 static uint64_t count(const char *pat, unsigned len, uint64_t ram, uint64_t skip_lo, uint64_t skip_hi)
 {
 	uint64_t found = 0;

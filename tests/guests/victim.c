@@ -6,13 +6,6 @@
 #define PATTERN_BASE ((volatile uint64_t *)0x200000ull)
 #define PATTERN_WORDS (0x100000 / 8)
 
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
-
 static uint64_t checksum(void)
 {
 	uint64_t sum = 0;

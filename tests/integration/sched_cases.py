@@ -110,6 +110,25 @@ def quiet_vcpu(name, vcpu, seconds, most=2):
     return check
 
 
+DEDICATED_REPORT = r"tessera: guest rt vcpu 1 on cpu 2"
+
+
+def dedicated_linux_script(prompt, seconds):
+    """linux_dedicated.toml, typed: settle, then Ctrl-A s reports around
+    `seconds` idle at the prompt and `seconds` with a busy loop pinned to
+    vCPU 1 (quiet_vcpu reads them; so does scripts/bench_sched.py)."""
+    return [(prompt, "sleep 5; echo settled-$((1+1))\n", "any"),
+            (r"guest rt: settled-2", "\x01s"),
+            (DEDICATED_REPORT, f"sleep {seconds}; echo idle-done-$((2+2))\n"),
+            (r"guest rt: idle-done-4", "\x01s"),
+            (DEDICATED_REPORT, "taskset -c 1 sh -c 'while :; do :; done' & sleep 5; "
+                               "echo busy-start-$((3+3))\n"),
+            (r"guest rt: busy-start-6", "\x01s"),
+            (DEDICATED_REPORT, f"sleep {seconds}; echo busy-done-$((4+4))\n"),
+            (r"guest rt: busy-done-8", "\x01s"),
+            (DEDICATED_REPORT, "poweroff -f\n")]
+
+
 # cyclic.toml: frame 10 ms; cpu 0: alpha/0 0-2, beta/0 2-5, alpha/0 5-10;
 # cpu 1: beta/1 0-2, alpha/1 2-5, idle 5-10 (all in microseconds).
 CYCLIC_WINDOWS = {("alpha", 0): [(0, 2000), (5000, 10000)], ("beta", 0): [(2000, 5000)],
@@ -148,19 +167,7 @@ def sched_cases(Case, demo_files, prompt):
                     (r"partition tux exited", "\x012poweroff -f\n")]
     # A dedicated, tickless vCPU (linux_dedicated.toml): no exits while the
     # partition idles at its prompt, none while a busy loop runs there.
-    rt_report = r"tessera: guest rt vcpu 1 on cpu 2"
-    dedicated_script = [(prompt.format("rt"), "sleep 5; echo settled-$((1+1))\n", "any"),
-                        (r"guest rt: settled-2", "\x01s"),
-                        (rt_report, "sleep 5; echo idle-done-$((2+2))\n"),
-                        (r"guest rt: idle-done-4", "\x01s"),
-                        (rt_report, "taskset -c 1 sh -c 'while :; do :; done' & sleep 5; "
-                                    "echo busy-start-$((3+3))\n"),
-                        (r"guest rt: busy-start-6", "\x01s"),
-                        (rt_report, "sleep 5; echo busy-done-$((4+4))\n"),
-                        (r"guest rt: busy-done-8", "\x01s"),
-                        (rt_report, "poweroff -f\n")]
-    # nproc is 1: isolcpus keeps CPU 1 out of the shell's affinity; the
-    # reports show vCPU 1 halted while idle and running the pinned loop.
+    dedicated_script = dedicated_linux_script(prompt.format("rt"), 5)
     dedicated_expect = [r"guest rt: tessera-demo: nproc=1 ", r"guest rt: busy-done-8",
                         r"tessera: guest rt vcpu 1 on cpu 2: halted",
                         r"tessera: guest rt vcpu 1 on cpu 2: running, \d+ exits, last \S+ at rip 0x[0-9a-f]{1,8};",

@@ -127,7 +127,6 @@ struct vcpu {
 	char stop_reason[96];
 	struct vcpu_stats stats;
 	bool launched;               /* VMX: VMLAUNCH done, VMRESUME next       */
-	uint64_t tsc_exit;           /* host TSC at the last exit                */
 	bool intr_window;            /* interrupt-window exit requested          */
 	bool yield_request;          /* HC_YIELD: end the slice after this exit  */
 	bool halted_if;              /* RFLAGS.IF when it halted (read off-CPU)  */
