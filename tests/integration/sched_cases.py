@@ -170,7 +170,7 @@ def sched_cases(Case, demo_files, prompt):
     dedicated_script = dedicated_linux_script(prompt.format("rt"), 5)
     dedicated_expect = [r"guest rt: tessera-demo: nproc=1 ", r"guest rt: busy-done-8",
                         r"tessera: guest rt vcpu 1 on cpu 2: halted",
-                        r"tessera: guest rt vcpu 1 on cpu 2: running, \d+ exits, last \S+ at rip 0x[0-9a-f]{1,8};",
+                        r"tessera: guest rt vcpu 1 on cpu 2: running, \d+ exits, last \S+ at rip 0x[0-9a-f]+;",
                         r"tessera: sched: cpu 2 dedicated, 1 vcpus", r"partition rt exited with status 0"]
     return [
         Case("sched-linux-dedicated-qemu-svm", "qemu-svm", 3, dedicated_expect,
