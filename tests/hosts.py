@@ -40,13 +40,16 @@ def qemu(workdir, esp_dir, serial, cpus, cpu_model="qemu64,+svm,+npt", smp="", e
     vars_fd = os.path.join(workdir, "vars.fd")
     shutil.copy(OVMF_VARS, vars_fd)
     cmd = [
-        "qemu-system-x86_64", "-machine", "q35", "-accel", "tcg", "-cpu", cpu_model,
+        os.environ.get("TESSERA_QEMU", "qemu-system-x86_64"), "-machine", "q35", "-accel", "tcg", "-cpu", cpu_model,
         "-m", mem, "-smp", smp or str(cpus), "-net", "none",
         "-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={OVMF_CODE}",
         "-drive", f"if=pflash,format=raw,unit=1,file={vars_fd}",
         "-drive", f"file=fat:rw:{esp_dir},format=raw,media=disk",
         "-display", "none", "-monitor", "none", "-no-reboot",
     ] + serial_arg + list(extra)
+    # Another QEMU build and extra arguments, for debugging the emulator
+    # (getting-started.md, "CPU 0 under QEMU").
+    cmd += os.environ.get("TESSERA_QEMU_ARGS", "").split()
     return subprocess.Popen(cmd, cwd=workdir, stdin=subprocess.DEVNULL,
                             stdout=open(os.path.join(workdir, "qemu.out"), "w"),
                             stderr=subprocess.STDOUT, start_new_session=True)

@@ -21,6 +21,16 @@
 
 struct svm_caps svm_caps;
 
+/* QEMU's TCG names itself in the hypervisor leaves: CPUID 0x40000000 returns
+ * "TCGTCGTCGTCG" in EBX, ECX, EDX (with CPUID.1:ECX[31], the hypervisor bit). */
+static bool under_qemu_tcg(void)
+{
+	if (!((cpuid(1, 0).ecx >> 31) & 1))
+		return false;
+	struct cpuid_regs r = cpuid(0x40000000, 0);
+	return r.ebx == 0x54474354 && r.ecx == 0x43544743 && r.edx == 0x47435447;
+}
+
 int svm_probe(void)
 {
 	if (cpuid(0x80000000, 0).eax < 0x8000000a || !((cpuid(0x80000001, 0).ecx >> 2) & 1)) {
@@ -44,6 +54,7 @@ int svm_probe(void)
 	svm_caps = (struct svm_caps){
 		.asids = f.ebx, .nrip_save = f.edx & SVM_NRIPS, .flush_by_asid = f.edx & SVM_FLUSHASID,
 		.clean_bits = f.edx & SVM_CLEAN, .decode_assists = f.edx & SVM_DECODE,
+		.qemu_tcg = under_qemu_tcg(),
 	};
 	log_info("tessera: svm: revision %u, nested paging, %u asids, nrip save: %s, clean bits: %s, "
 		 "flush by asid: %s, decode assists: %s", f.eax & 0xff, f.ebx,

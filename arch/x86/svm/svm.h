@@ -12,6 +12,7 @@
 struct svm_caps {
 	uint32_t asids;
 	bool nrip_save, flush_by_asid, clean_bits, decode_assists;
+	bool qemu_tcg; /* the SVM model of QEMU's TCG: see svm_vcpu.c warn_qemu_cpu0 */
 };
 extern struct svm_caps svm_caps;
 

@@ -113,14 +113,35 @@ static void svm_npt_flush(struct vcpu *v)
 	s->vmcb->tlb_control = svm_caps.flush_by_asid ? TLB_FLUSH_ASID : TLB_FLUSH_ALL;
 }
 
+/* QEMU TCG (7.2 and later, multi-threaded): FLDENV, FRSTOR, FXRSTOR and
+ * XRSTOR on any CPU clear IGNNE in the first CPU's flags with a plain
+ * read-modify-write from that CPU's thread (cpu_clear_ignne()). The same flags
+ * word holds that CPU's nested-paging and GIF state, which its VMRUN and
+ * #VMEXIT change; a race writes back a stale copy. CPU 0 then runs its host
+ * code with nested paging on (a #VMEXIT on host state: the guest's VMCB gets
+ * the host's registers) or its guest without it (a triple fault). Other
+ * CPUs, and real hardware, are not affected. Say so once. */
+static void warn_qemu_cpu0(void)
+{
+	static bool warned;
+	if (!svm_caps.qemu_tcg || this_cpu()->index != 0 || cpu_count < 2 || warned)
+		return;
+	warned = true;
+	log_warn("tessera: svm: cpu 0 runs a vcpu under QEMU TCG, whose SVM model can corrupt "
+		 "cpu 0's nested paging state while other cpus restore FPU state; "
+		 "leave cpu 0 without partitions there (docs/getting-started.md)");
+}
+
 static void svm_vcpu_run(struct vcpu *v, struct vm_exit *e)
 {
 	struct svm_vcpu *s = v->hw;
 	struct vmcb *vmcb = s->vmcb;
 	*e = (struct vm_exit){ .kind = EXIT_NONE }; /* plain stores: no rep stos in the hot path */
 	/* A vCPU that moved, or shares its ASID, must not see stale translations. */
-	if (s->last_cpu != this_cpu() || svm_caps.asids - 1 < next_asid - 1)
+	if (s->last_cpu != this_cpu() || svm_caps.asids - 1 < next_asid - 1) {
 		svm_npt_flush(v);
+		warn_qemu_cpu0();
+	}
 	s->last_cpu = this_cpu();
 	vmcb->rax = v->regs.rax;
 	vmcb->clean = 0; /* everything may have changed: see docs/architecture.md */
