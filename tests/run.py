@@ -105,11 +105,16 @@ def run_tool_tests(results):
             os.makedirs(os.path.dirname(os.path.join(tmp, dest)), exist_ok=True)
             if os.path.exists(os.path.join(ROOT, src)):
                 shutil.copy(os.path.join(ROOT, src), os.path.join(tmp, dest))
+    # Each config is checked against the CPUs of the cases that boot it.
+    cpus = {}
+    for case in CASES:
+        cpus[case.config] = max(cpus.get(case.config, 0), case.cpus)
     for name in sorted(os.listdir(os.path.join(ROOT, "tests", "integration", "configs"))):
         src = os.path.join(ROOT, "tests", "integration", "configs", name)
         shutil.copy(src, tmp)
         broken = name == "broken.toml"
-        check_tool(results, ["--cpus", "4", os.path.join(tmp, name)], 1 if broken else 0,
+        check_tool(results, ["--cpus", str(cpus.get(name, 4)), os.path.join(tmp, name)],
+                   1 if broken else 0,
                    f"{name}:7:1:" if broken else "total:", name)
     bad = sorted(n for n in os.listdir(configs) if n.startswith("bad_"))
     for name in bad:
