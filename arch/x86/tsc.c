@@ -20,12 +20,14 @@ static uint64_t tsc_hz, tsc_start, ns_mult; /* ns = ((tsc - start) * mult) >> 32
 
 uint64_t time_tsc_hz(void) { return tsc_hz; }
 
+uint64_t time_ticks_to_ns(uint64_t ticks)
+{
+	return (uint64_t)(((unsigned __int128)ticks * ns_mult) >> 32);
+}
+
 uint64_t time_ns(void)
 {
-	if (!ns_mult)
-		return 0;
-	unsigned __int128 d = rdtsc() - tsc_start;
-	return (uint64_t)((d * ns_mult) >> 32);
+	return ns_mult ? time_ticks_to_ns(rdtsc() - tsc_start) : 0;
 }
 
 /* ns * hz / 1e9 without 128-bit division (no libgcc here): the remainder

@@ -196,9 +196,8 @@ static void note_between(uint64_t entry_tsc)
 void vcpu_between_stats(unsigned cpu, uint64_t *ns, uint64_t *count)
 {
 	struct percpu *c = cpu < cpu_count ? cpus[cpu] : NULL;
-	uint64_t hz = time_tsc_hz();
 	*count = c ? c->betweens : 0;
-	*ns = c && hz ? c->between_tsc * 1000 / (hz / 1000000) : 0;
+	*ns = c ? time_ticks_to_ns(c->between_tsc) : 0;
 }
 
 /* Why the slice must end before the next entry, or -1 to enter. */

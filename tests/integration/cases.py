@@ -311,4 +311,4 @@ def multiboot_cases():
 CASES += linux_cases() + multiboot_cases()
 
 from integration.sched_cases import sched_cases  # noqa: E402
-CASES += sched_cases(Case, DEMO_FILES, PROMPT)
+CASES += sched_cases(Case, DEMO_FILES, PROMPT, QEMU_CPU0)

@@ -135,7 +135,7 @@ CYCLIC_WINDOWS = {("alpha", 0): [(0, 2000), (5000, 10000)], ("beta", 0): [(2000,
                   ("beta", 1): [(0, 2000)], ("alpha", 1): [(2000, 5000)]}
 
 
-def sched_cases(Case, demo_files, prompt):
+def sched_cases(Case, demo_files, prompt, qemu_cpu0):
     forbid = [r"PANIC", r"exception \d+ \(", r"vcpu \d+ stopped", r"partition \w+ fault", r"FAIL"]
     three = ["left", "middle", "right"]
     shared_expect = [rf"guest {n}: busy: started on cpu 1, policy 1" for n in three] + \
@@ -193,7 +193,7 @@ def sched_cases(Case, demo_files, prompt):
              images=["cyclic"], forbid=forbid, checks=[cyclic(CYCLIC_WINDOWS, 10000, 200)],
              timeout=400),
         Case("sched-cyclic-bochs-svm", "bochs-svm", 2, cyc_expect, cyc_end, config="cyclic.toml",
-             images=["cyclic"], forbid=forbid + [r"cpu 0 runs a vcpu under QEMU TCG"],
+             images=["cyclic"], forbid=forbid + [qemu_cpu0],
              checks=[cyclic(CYCLIC_WINDOWS, 10000, 200)],
              timeout=400),
         # Linux runs on QEMU SVM only: on Bochs two Linux partitions sharing
